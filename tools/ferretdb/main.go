@@ -1,0 +1,44 @@
+// Command ferretdb runs FerretDB v1 with its SQLite backend for Nudge's local stack and tests.
+//
+// It embeds FerretDB's `ferretdb` package instead of `go install`ing FerretDB's own command:
+// that binary panics at start because build/version/version.txt is not in the published
+// module, while the embeddable package skips the check.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "host:port to accept MongoDB wire protocol connections on")
+	sqliteDir := flag.String("sqlite-dir", "data", "directory holding one SQLite file per database")
+	flag.Parse()
+
+	if err := os.MkdirAll(*sqliteDir, 0o755); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: cannot create %s: %v\n", *sqliteDir, err)
+		os.Exit(1)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + *sqliteDir + "/",
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Printf("ferretdb listening on %s\n", *listenAddr)
+	f.Run(ctx)
+}

@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isPortFree, ProcessGroup } from './processes';
+import { repoRoot } from './run';
+import {
+  buildNudge, startFerretDb, startMailDev, startNudge, startTemporalDevServer, startTwilioSink,
+} from './services';
+import { ensureTools } from './tools';
+
+/**
+ * `npm run dev`: installs what is missing, starts the whole local stack, proves it works
+ * end to end with a self-check, prints the URLs, and stops everything on Ctrl-C.
+ */
+const env = process.env;
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const ports = {
+  'Nudge API': port('PORT', 3000),
+  FerretDB: port('NUDGE_FERRETDB_PORT', 27017),
+  'Temporal gRPC': port('NUDGE_TEMPORAL_PORT', 7233),
+  'Temporal UI': port('NUDGE_TEMPORAL_UI_PORT', 8233),
+  'MailDev SMTP': port('NUDGE_SMTP_PORT', 1025),
+  'MailDev UI': port('NUDGE_MAIL_UI_PORT', 1080),
+  'SMS sink': port('NUDGE_SMS_SINK_PORT', 4010),
+};
+const dataDir = env.NUDGE_DATA_DIR ?? join(repoRoot, '.data');
+const twilioAuthToken = env.TWILIO_AUTH_TOKEN ?? 'dev-auth-token';
+const log = (line: string) => console.log(`[nudge] ${line}`);
+
+async function main(group: ProcessGroup): Promise<void> {
+  await refuseTakenPorts();
+  const tools = await ensureTools(log);
+  log('building the API and worker…');
+  await buildNudge();
+  await mkdir(dataDir, { recursive: true });
+
+  log('starting FerretDB, Temporal, MailDev and the SMS sink…');
+  const prefixed = (name: string) => ({ prefix: `[${name}]` });
+  const [mongodbUri, temporalAddress, , twilioApiUrl] = await Promise.all([
+    startFerretDb(group, tools, { port: ports.FerretDB, dataDir: join(dataDir, 'ferretdb'), output: prefixed('ferretdb') }),
+    startTemporalDevServer(group, tools, {
+      port: ports['Temporal gRPC'],
+      uiPort: ports['Temporal UI'],
+      dbFile: join(dataDir, 'temporal.db'),
+      output: prefixed('temporal'),
+    }),
+    startMailDev(group, tools, { smtpPort: ports['MailDev SMTP'], webPort: ports['MailDev UI'], output: prefixed('maildev') }),
+    startTwilioSink(group, { port: ports['SMS sink'], authToken: twilioAuthToken, output: prefixed('twilio-sink') }),
+  ]);
+
+  log('starting the API and the worker…');
+  const api = await startNudge(group, {
+    apiPort: ports['Nudge API'],
+    output: prefixed,
+    env: {
+      MONGODB_URI: mongodbUri,
+      TEMPORAL_ADDRESS: temporalAddress,
+      SMTP_URL: `smtp://127.0.0.1:${ports['MailDev SMTP']}`,
+      TWILIO_API_URL: twilioApiUrl,
+      TWILIO_AUTH_TOKEN: twilioAuthToken,
+    },
+  });
+
+  const check = await fetch(`${api}/ops/self-check`, { method: 'POST' });
+  if (!check.ok) throw new Error(`self-check failed (${check.status}): ${await check.text()}`);
+  const { workflowId } = (await check.json()) as { workflowId: string };
+
+  console.log(`
+Nudge is running (self-check ${workflowId} passed: API → Temporal → worker → MongoDB).
+
+  API            ${api}
+  API docs       ${api}/docs
+  Temporal UI    http://127.0.0.1:${ports['Temporal UI']}
+  Mail UI        http://127.0.0.1:${ports['MailDev UI']}
+  SMS sink       ${twilioApiUrl}/sink/messages
+  MongoDB        ${mongodbUri}
+  Temporal gRPC  ${temporalAddress}
+  Data           ${dataDir}
+
+Press Ctrl-C to stop.
+`);
+}
+
+async function refuseTakenPorts(): Promise<void> {
+  const taken = [];
+  for (const [what, number] of Object.entries(ports)) if (!(await isPortFree(number))) taken.push(`${what} (${number})`);
+  if (taken.length === 0) return;
+  throw new Error(
+    `Port(s) already in use: ${taken.join(', ')}.\n` +
+      'Stop whatever holds them (another `npm run dev`?), or choose others with PORT, NUDGE_FERRETDB_PORT, ' +
+      'NUDGE_TEMPORAL_PORT, NUDGE_TEMPORAL_UI_PORT, NUDGE_SMTP_PORT, NUDGE_MAIL_UI_PORT, NUDGE_SMS_SINK_PORT.',
+  );
+}
+
+const group = new ProcessGroup();
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping…');
+    await group.stopAll();
+    log('stopped.');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+main(group).catch((error: Error) => {
+  console.error(`\n[nudge] ${error.message}\n`);
+  void stop(1);
+});

@@ -1,0 +1,130 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, WriteStream } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where the output goes: a line-prefixed copy on our stdout, or a log file. */
+  output: { prefix: string } | { file: string };
+}
+
+interface Managed {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+  tail: string[];
+}
+
+/**
+ * The child processes of one stack: started in order, stopped in reverse, each given time
+ * to shut down cleanly before it is killed. Remembers each one's last output lines so a
+ * failure to start can say why.
+ */
+export class ProcessGroup {
+  private readonly processes: Managed[] = [];
+
+  start(name: string, command: string, args: string[], options: StartOptions): ChildProcess {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const managed: Managed = {
+      name,
+      child,
+      tail: [],
+      exited: new Promise((resolve) => child.once('exit', () => resolve())),
+    };
+    const sink = 'file' in options.output ? createWriteStream(options.output.file, { flags: 'a' }) : undefined;
+    const prefix = 'prefix' in options.output ? options.output.prefix : '';
+    const onData = (chunk: Buffer) => {
+      const lines = chunk.toString().split('\n').filter(Boolean);
+      managed.tail.push(...lines);
+      managed.tail.splice(0, Math.max(0, managed.tail.length - 30));
+      if (sink) sink.write(chunk);
+      else for (const line of lines) process.stdout.write(`${prefix} ${line}\n`);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', (error) => managed.tail.push(`could not start ${command}: ${error.message}`));
+    child.once('exit', () => closeQuietly(sink));
+    this.processes.push(managed);
+    return child;
+  }
+
+  /** Throws, with the process's last output, if it has already exited. */
+  assertRunning(name: string): void {
+    const managed = this.processes.find((p) => p.name === name);
+    if (!managed) throw new Error(`${name} was never started`);
+    if (managed.child.exitCode !== null || managed.child.signalCode !== null || managed.child.pid === undefined) {
+      throw new Error(`${name} exited during start-up:\n${this.tail(name)}`);
+    }
+  }
+
+  tail(name: string): string {
+    return this.processes.find((p) => p.name === name)?.tail.join('\n') ?? '';
+  }
+
+  /** SIGTERM in reverse start order; SIGKILL whatever is still up after `graceMs`. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    for (const managed of [...this.processes].reverse()) {
+      const { child } = managed;
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await managed.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+function closeQuietly(stream: WriteStream | undefined): void {
+  stream?.end();
+}
+
+/** Polls `check` until it resolves truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  { timeoutMs = 60_000, intervalMs = 250, alive }: { timeoutMs?: number; intervalMs?: number; alive?: () => void } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    alive?.();
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function acceptsConnections(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1_000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+    socket.connect(port, host);
+  });
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port the OS says is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
