@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Nudge reads from the environment. Defaults match the local stack that
+ * `npm run dev` starts, so a fresh clone runs with no .env at all.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .default('mongodb://127.0.0.1:27017/nudge'),
+
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:/\s]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('nudge'),
+
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('Nudge <nudge@localhost>'),
+
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+    .default('AC00000000000000000000000000000000'),
+  TWILIO_AUTH_TOKEN: z.string().min(1).default('dev-auth-token'),
+  TWILIO_FROM: z.string().min(1).default('+15005550006'),
+  /** Origin of a Twilio-compatible API (the local SMS sink); unset means the real Twilio. */
+  TWILIO_API_URL: z.url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment, or throws one error naming every missing or wrong variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}

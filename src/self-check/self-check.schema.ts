@@ -1,0 +1,19 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** One self-check round trip, keyed by its workflow id so a retried activity upserts. */
+@Schema({ collection: 'self_checks', versionKey: false })
+export class SelfCheck {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ required: true })
+  message!: string;
+
+  @Prop({ required: true })
+  workerIdentity!: string;
+
+  @Prop({ required: true })
+  recordedAt!: Date;
+}
+
+export const SelfCheckSchema = SchemaFactory.createForClass(SelfCheck);
