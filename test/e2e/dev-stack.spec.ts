@@ -1,0 +1,128 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+
+/**
+ * `npm run dev` itself, on free ports and a scratch data folder: the whole stack comes up,
+ * answers ready, refuses a second copy on the same ports, and stops cleanly on Ctrl-C.
+ */
+const repoRoot = resolve(__dirname, '..', '..');
+jest.setTimeout(300_000);
+
+interface DevStack {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startDev(env: NodeJS.ProcessEnv): DevStack {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/stack/dev.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function until(predicate: () => boolean, stack: DevStack, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (stack.child.exitCode !== null) throw new Error(`npm run dev exited early:\n${stack.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${stack.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+describe('npm run dev', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let stack: DevStack;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'nudge-dev-'));
+    const names = ['PORT', 'NUDGE_FERRETDB_PORT', 'NUDGE_TEMPORAL_PORT', 'NUDGE_TEMPORAL_UI_PORT', 'NUDGE_SMTP_PORT', 'NUDGE_MAIL_UI_PORT', 'NUDGE_SMS_SINK_PORT'];
+    env = { NUDGE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    for (const name of names) env[name] = String(await freePort());
+    // The dev stack picks its own services; drop what the test setup pointed at ours.
+    for (const name of ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'NODE_ENV']) env[name] = undefined;
+    stack = startDev(env);
+    await until(() => stack.output().includes('Press Ctrl-C to stop'), stack, 240_000);
+  });
+
+  afterAll(async () => {
+    if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints every URL and passes its own self-check', () => {
+    const output = stack.output();
+    expect(output).toMatch(/self-check self-check-[0-9a-f-]+ passed/);
+    for (const label of ['API docs', 'Temporal UI', 'Mail UI', 'SMS sink']) expect(output).toContain(label);
+  });
+
+  it('answers ready with MongoDB and Temporal up, and serves the docs, Temporal UI and mail UI', async () => {
+    const ready = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ info: { mongodb: { status: 'up' }, temporal: { status: 'up' } } });
+
+    // Asked as a browser asks: MailDev serves its UI only to requests that accept HTML.
+    const page = async (url: string) => {
+      const response = await fetch(url, { headers: { accept: 'text/html' } });
+      return { status: response.status, html: await response.text() };
+    };
+    expect(await page(`http://127.0.0.1:${env.PORT}/docs`)).toMatchObject({ status: 200, html: expect.stringContaining('swagger') });
+    expect(await page(`http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/`)).toMatchObject({ status: 200, html: expect.stringContaining('/_app/') });
+    expect(await page(`http://127.0.0.1:${env.NUDGE_MAIL_UI_PORT}/`)).toMatchObject({ status: 200, html: expect.stringContaining('MailDev') });
+    expect((await fetch(`http://127.0.0.1:${env.NUDGE_SMS_SINK_PORT}/sink/messages`)).status).toBe(200);
+  });
+
+  it('shows the self-check run in the Temporal UI, with Nudge\'s search attributes registered', async () => {
+    const ui = `http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/api/v1/namespaces/default`;
+    const query = encodeURIComponent('WorkflowType = "selfCheckWorkflow"');
+    const runs = (await (await fetch(`${ui}/workflows?query=${query}`)).json()) as {
+      executions: { execution: { workflowId: string }; status: string }[];
+    };
+    const workflowId = /self-check (self-check-[0-9a-f-]+) passed/.exec(stack.output())![1];
+    expect(runs.executions).toContainEqual(
+      expect.objectContaining({ execution: expect.objectContaining({ workflowId }), status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED' }),
+    );
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${env.NUDGE_TEMPORAL_PORT}` });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    await connection.close();
+    expect(customAttributes).toMatchObject({ LeadId: expect.anything(), JourneyId: expect.anything(), JourneyVersion: expect.anything(), Step: expect.anything() });
+  });
+
+  it('refuses a second copy, naming the ports that are taken', async () => {
+    const second = startDev(env);
+    const code = await second.exited;
+
+    expect(code).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`Port\\(s\\) already in use: Nudge API \\(${env.PORT}\\)`));
+  });
+
+  it('stops everything on Ctrl-C and exits 0', async () => {
+    stack.child.kill('SIGINT');
+    const code = await stack.exited;
+
+    expect(code).toBe(0);
+    expect(stack.output()).toContain('[nudge] stopped.');
+    await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,30 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { TemporalWorkerService } from '../../src/temporal/temporal-worker.service';
+import { WorkerModule } from '../../src/worker.module';
+
+/** The real API, configured exactly as main.ts does, listening on a free port. */
+export async function startApi(): Promise<{ app: NestFastifyApplication; url: string }> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+    bufferLogs: true,
+  });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+/** The real worker process's context, polling this test file's own task queue. */
+export async function startWorker(): Promise<{ context: INestApplicationContext; stop: () => Promise<void> }> {
+  const context = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
+  const running = context.get(TemporalWorkerService).run();
+  return {
+    context,
+    stop: async () => {
+      await context.close();
+      await running;
+    },
+  };
+}
