@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,8 @@ interface DevStack {
   exited: Promise<number | null>;
 }
 
+const started: DevStack[] = [];
+
 function startDev(env: NodeJS.ProcessEnv): DevStack {
   const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/stack/dev.ts')], {
     cwd: repoRoot,
@@ -28,7 +30,9 @@ function startDev(env: NodeJS.ProcessEnv): DevStack {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
+  const stack = { child, output: () => output, exited };
+  started.push(stack);
+  return stack;
 }
 
 async function until(predicate: () => boolean, stack: DevStack, timeoutMs: number): Promise<void> {
@@ -66,7 +70,12 @@ describe('npm run dev', () => {
   });
 
   afterAll(async () => {
-    if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    // A failed test can leave a stack up; SIGINT lets it stop its own servers.
+    for (const { child, exited } of started) {
+      if (child.exitCode !== null) continue;
+      child.kill('SIGINT');
+      await exited;
+    }
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -123,6 +132,19 @@ describe('npm run dev', () => {
 
     expect(code).toBe(0);
     expect(stack.output()).toContain('[nudge] stopped.');
+    await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
+  });
+
+  it('stops the whole stack, exit 1, when a service dies under it', async () => {
+    const again = startDev(env);
+    await until(() => again.output().includes('Press Ctrl-C to stop'), again, 240_000);
+
+    // FerretDB is a child of the dev stack; kill it the way a crash would.
+    execFileSync('pkill', ['-KILL', '-f', `ferretdb --listen-addr 127.0.0.1:${env.NUDGE_FERRETDB_PORT}`]);
+    const code = await again.exited;
+
+    expect(code).toBe(1);
+    expect(again.output()).toContain('[nudge] ferretdb stopped unexpectedly; stopping the stack');
     await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
   });
 });

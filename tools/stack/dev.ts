@@ -78,6 +78,10 @@ Nudge is running (self-check ${workflowId} passed: API → Temporal → worker �
 
 Press Ctrl-C to stop.
 `);
+  group.superviseWith((name, tail) => {
+    console.error(`\n[nudge] ${name} stopped unexpectedly; stopping the stack. Its last output:\n${tail}\n`);
+    void stop(1);
+  });
 }
 
 async function refuseTakenPorts(): Promise<void> {

@@ -23,6 +23,13 @@ interface Managed {
  */
 export class ProcessGroup {
   private readonly processes: Managed[] = [];
+  private stopping = false;
+  private onCrash?: (name: string, tail: string) => void;
+
+  /** Calls `handler` when any process exits on its own (not through stopAll). */
+  superviseWith(handler: (name: string, tail: string) => void): void {
+    this.onCrash = handler;
+  }
 
   start(name: string, command: string, args: string[], options: StartOptions): ChildProcess {
     const child = spawn(command, args, {
@@ -48,7 +55,10 @@ export class ProcessGroup {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', (error) => managed.tail.push(`could not start ${command}: ${error.message}`));
-    child.once('exit', () => closeQuietly(sink));
+    child.once('exit', () => {
+      closeQuietly(sink);
+      if (!this.stopping) this.onCrash?.(name, managed.tail.join('\n'));
+    });
     this.processes.push(managed);
     return child;
   }
@@ -68,6 +78,7 @@ export class ProcessGroup {
 
   /** SIGTERM in reverse start order; SIGKILL whatever is still up after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
     for (const managed of [...this.processes].reverse()) {
       const { child } = managed;
       if (child.exitCode !== null || child.signalCode !== null) continue;

@@ -53,7 +53,12 @@ export async function ensureTools(log: Log = console.log): Promise<InstalledTool
  * Installs into `<cache>/<name>-<key>` unless a marker says a previous install finished;
  * a half-done install (no marker) is wiped and redone.
  */
-async function installOnce(name: string, key: string, log: Log, install: (dir: string) => Promise<void>) {
+export async function installOnce(
+  name: string,
+  key: string,
+  log: Log,
+  install: (dir: string) => Promise<void>,
+): Promise<string> {
   const dir = join(cacheRoot(), `${name}-${key}`);
   const marker = join(dir, '.installed');
   if (existsSync(marker)) return dir;
