@@ -4,18 +4,18 @@ import { OriginRewritingRequestClient, createTwilioClient } from './twilio-http-
 const accountSid = `AC${'0'.repeat(32)}`;
 const messageSid = `SM${'a'.repeat(32)}`;
 
+// Stands in for the network: the SDK's RequestClient.request is where HTTP would start.
+let transport: jest.SpyInstance;
+
+beforeEach(() => {
+  transport = jest
+    .spyOn(twilio.RequestClient.prototype, 'request')
+    .mockResolvedValue({ statusCode: 201, body: { sid: messageSid, status: 'queued' }, headers: {} });
+});
+
+afterEach(() => jest.restoreAllMocks());
+
 describe('OriginRewritingRequestClient', () => {
-  // Stands in for the network: the SDK's RequestClient.request is where HTTP would start.
-  let transport: jest.SpyInstance;
-
-  beforeEach(() => {
-    transport = jest
-      .spyOn(twilio.RequestClient.prototype, 'request')
-      .mockResolvedValue({ statusCode: 201, body: { sid: messageSid, status: 'queued' }, headers: {} });
-  });
-
-  afterEach(() => jest.restoreAllMocks());
-
   it('swaps the origin and keeps path, query and every other option', async () => {
     const sut = new OriginRewritingRequestClient('http://127.0.0.1:4010');
 
@@ -42,16 +42,6 @@ describe('OriginRewritingRequestClient', () => {
 });
 
 describe('createTwilioClient', () => {
-  let transport: jest.SpyInstance;
-
-  beforeEach(() => {
-    transport = jest
-      .spyOn(twilio.RequestClient.prototype, 'request')
-      .mockResolvedValue({ statusCode: 201, body: { sid: messageSid, status: 'queued' }, headers: {} });
-  });
-
-  afterEach(() => jest.restoreAllMocks());
-
   it('sends the SDK calls to apiUrl when given', async () => {
     const sut = createTwilioClient({ accountSid, authToken: 'token', apiUrl: 'http://127.0.0.1:4010' });
 

@@ -1,9 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../../tools/stack/processes';
 
 /**
  * `npm run dev` itself, on free ports and a scratch data folder: the whole stack comes up,
@@ -42,15 +42,6 @@ async function until(predicate: () => boolean, stack: DevStack, timeoutMs: numbe
     if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${stack.output()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
 }
 
 describe('npm run dev', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { acceptsConnections, freePort } from '../../tools/stack/processes';
 import { testStack } from './stack';
 
 /**
@@ -15,9 +15,8 @@ import { testStack } from './stack';
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment & { stopServer: () => void }> {
   const port = await freePort();
   const server = spawn(testStack().temporalTestServerPath, [String(port)], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
   const deadline = Date.now() + 30_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (server.exitCode !== null) throw new Error(`temporal-test-server exited with ${server.exitCode}`);
     if (Date.now() > deadline) throw new Error('temporal-test-server did not start within 30 s');
     await new Promise((r) => setTimeout(r, 100));
@@ -29,28 +28,5 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment &
     namespace: 'default',
     supportsTimeSkipping: true,
   });
-  return Object.assign(env, {
-    stopServer: () => {
-      server.kill('SIGTERM');
-      void exited;
-    },
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
+  return Object.assign(env, { stopServer: () => server.kill('SIGTERM') });
 }
