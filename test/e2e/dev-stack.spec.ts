@@ -123,6 +123,7 @@ describe('npm run dev', () => {
 
     expect(code).toBe(0);
     expect(stack.output()).toContain('[nudge] stopped.');
+    expect(stack.output()).not.toContain('killed after not stopping');
     await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
   });
 

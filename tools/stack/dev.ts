@@ -101,7 +101,8 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log('stopping…');
-    await group.stopAll();
+    const killed = await group.stopAll();
+    if (killed.length > 0) log(`killed after not stopping within 10 s: ${killed.join(', ')}`);
     log('stopped.');
   }
   process.exit(code);

@@ -76,17 +76,25 @@ export class ProcessGroup {
     return this.processes.find((p) => p.name === name)?.tail.join('\n') ?? '';
   }
 
-  /** SIGTERM in reverse start order; SIGKILL whatever is still up after `graceMs`. */
-  async stopAll(graceMs = 10_000): Promise<void> {
+  /**
+   * SIGTERM in reverse start order; SIGKILL whatever is still up after `graceMs`.
+   * Returns the names of the processes that had to be killed: none, when shutdown is clean.
+   */
+  async stopAll(graceMs = 10_000): Promise<string[]> {
     this.stopping = true;
+    const killed: string[] = [];
     for (const managed of [...this.processes].reverse()) {
       const { child } = managed;
       if (child.exitCode !== null || child.signalCode !== null) continue;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => {
+        killed.push(managed.name);
+        child.kill('SIGKILL');
+      }, graceMs);
       await managed.exited;
       clearTimeout(timer);
     }
+    return killed;
   }
 }
 
