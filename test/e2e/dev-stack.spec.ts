@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort } from '../../tools/stack/processes';
+import { freePort, isPortFree } from '../../tools/stack/processes';
 
 /**
  * `npm run dev` itself, on free ports and a scratch data folder: the whole stack comes up,
@@ -21,10 +21,12 @@ interface DevStack {
 const started: DevStack[] = [];
 
 function startDev(env: NodeJS.ProcessEnv): DevStack {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/stack/dev.ts')], {
+  // Exactly what `npm run dev` runs, in a process group of its own like a terminal job.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/stack/dev.ts')], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -44,6 +46,8 @@ async function until(predicate: () => boolean, stack: DevStack, timeoutMs: numbe
   }
 }
 
+const portVariables = ['PORT', 'NUDGE_FERRETDB_PORT', 'NUDGE_TEMPORAL_PORT', 'NUDGE_TEMPORAL_UI_PORT', 'NUDGE_SMTP_PORT', 'NUDGE_MAIL_UI_PORT', 'NUDGE_SMS_SINK_PORT'];
+
 describe('npm run dev', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
@@ -51,9 +55,8 @@ describe('npm run dev', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'nudge-dev-'));
-    const names = ['PORT', 'NUDGE_FERRETDB_PORT', 'NUDGE_TEMPORAL_PORT', 'NUDGE_TEMPORAL_UI_PORT', 'NUDGE_SMTP_PORT', 'NUDGE_MAIL_UI_PORT', 'NUDGE_SMS_SINK_PORT'];
-    env = { NUDGE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    for (const name of names) env[name] = String(await freePort());
+    env = { NUDGE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    for (const name of portVariables) env[name] = String(await freePort());
     // The dev stack picks its own services; drop what the test setup pointed at ours.
     for (const name of ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'NODE_ENV']) env[name] = undefined;
     stack = startDev(env);
@@ -64,7 +67,7 @@ describe('npm run dev', () => {
     // A failed test can leave a stack up; SIGINT lets it stop its own servers.
     for (const { child, exited } of started) {
       if (child.exitCode !== null) continue;
-      child.kill('SIGINT');
+      process.kill(-child.pid!, 'SIGINT');
       await exited;
     }
     await rm(dataDir, { recursive: true, force: true });
@@ -74,6 +77,18 @@ describe('npm run dev', () => {
     const output = stack.output();
     expect(output).toMatch(/self-check self-check-[0-9a-f-]+ passed/);
     for (const label of ['API docs', 'Temporal UI', 'Mail UI', 'SMS sink']) expect(output).toContain(label);
+  });
+
+  it('logs JSON lines from the API and the worker', () => {
+    const jsonLines = (name: string) =>
+      stack
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith(`[${name}] {`))
+        .map((line) => JSON.parse(line.slice(name.length + 3)) as { level: number; msg: string });
+
+    expect(jsonLines('api')).toContainEqual(expect.objectContaining({ level: 30, msg: 'Nest application successfully started' }));
+    expect(jsonLines('worker')).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^polling task queue nudge as nudge-worker-/) }));
   });
 
   it('answers ready with MongoDB and Temporal up, and serves the docs, Temporal UI and mail UI', async () => {
@@ -118,13 +133,15 @@ describe('npm run dev', () => {
   });
 
   it('stops everything on Ctrl-C and exits 0', async () => {
-    stack.child.kill('SIGINT');
+    // A terminal's Ctrl-C signals the whole foreground process group at once.
+    process.kill(-stack.child.pid!, 'SIGINT');
     const code = await stack.exited;
 
     expect(code).toBe(0);
     expect(stack.output()).toContain('[nudge] stopped.');
     expect(stack.output()).not.toContain('killed after not stopping');
-    await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
+    // Nothing left behind: every service's port is free again.
+    for (const name of portVariables) expect({ [name]: await isPortFree(Number(env[name])) }).toEqual({ [name]: true });
   });
 
   it('stops the whole stack, exit 1, when a service dies under it', async () => {

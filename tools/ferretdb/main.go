@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,7 +20,16 @@ import (
 func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "host:port to accept MongoDB wire protocol connections on")
 	sqliteDir := flag.String("sqlite-dir", "data", "directory holding one SQLite file per database")
+	// FerretDB logs every connection at INFO and every error reply its client already got
+	// (e.g. "collection already exists") as a multi-line WARN dump: noise for a dev server.
+	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: -log-level: %v\n", err)
+		os.Exit(2)
+	}
 
 	if err := os.MkdirAll(*sqliteDir, 0o755); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: cannot create %s: %v\n", *sqliteDir, err)
@@ -28,6 +38,7 @@ func main() {
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *sqliteDir + "/",
 	})

@@ -96,6 +96,7 @@ async function refuseTakenPorts(): Promise<void> {
 }
 
 const group = new ProcessGroup();
+process.on('exit', () => group.killAllNow());
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {

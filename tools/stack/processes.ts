@@ -36,6 +36,9 @@ export class ProcessGroup {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A group of its own: a terminal's Ctrl-C reaches only us, and we stop the stack in
+      // order (the worker drains while Temporal and the database are still up).
+      detached: true,
     });
     const managed: Managed = {
       name,
@@ -61,6 +64,11 @@ export class ProcessGroup {
     });
     this.processes.push(managed);
     return child;
+  }
+
+  /** Last resort when we exit without stopAll (e.g. an uncaught error): leave no orphans. */
+  killAllNow(): void {
+    for (const { child } of this.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
   /** Throws, with the process's last output, if it has already exited. */

@@ -64,8 +64,8 @@ export async function startTwilioSink(
   group: ProcessGroup,
   { port, authToken, output }: { port: number; authToken: string; output: Output },
 ): Promise<string> {
-  const args = [join(repoRoot, 'tools', 'twilio-sink', 'main.ts'), '--port', String(port), '--auth-token', authToken];
-  group.start('twilio-sink', localBin('tsx'), args, { output });
+  const args = ['--import', 'tsx', join(repoRoot, 'tools', 'twilio-sink', 'main.ts'), '--port', String(port), '--auth-token', authToken];
+  group.start('twilio-sink', process.execPath, args, { output, cwd: repoRoot });
   await waitFor('Twilio-compatible SMS sink', () => acceptsConnections(port), {
     alive: () => group.assertRunning('twilio-sink'),
   });

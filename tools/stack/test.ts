@@ -55,6 +55,7 @@ function runJest(env: Record<string, string>): Promise<number> {
 
 async function runAndCleanUp(): Promise<number> {
   const group = new ProcessGroup();
+  process.on('exit', () => group.killAllNow());
   const workDir = await mkdtemp(join(tmpdir(), 'nudge-test-'));
   const interrupt = () => void group.stopAll().then(() => process.exit(130));
   process.once('SIGINT', interrupt);
