@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowFailedError } from '@temporalio/client';
+import { Client, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import {
   SELF_CHECK_WORKFLOW,
@@ -40,17 +40,30 @@ export class SelfCheckService {
         }),
       );
     } catch (error) {
-      throw new AppError('TEMPORAL_UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE, `Temporal is unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AppError(
+        'TEMPORAL_UNAVAILABLE',
+        HttpStatus.SERVICE_UNAVAILABLE,
+        `Temporal is unreachable: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     try {
       return await handle.result();
     } catch (error) {
       if (!(error instanceof WorkflowFailedError)) throw error;
+      const details = { workflowId: handle.workflowId, cause: error.cause?.message };
+      if (error.cause instanceof TimeoutFailure) {
+        throw new AppError(
+          'SELF_CHECK_TIMED_OUT',
+          HttpStatus.GATEWAY_TIMEOUT,
+          `Self-check ${handle.workflowId} did not complete within ${SELF_CHECK_TIMEOUT}: is a worker polling task queue "${taskQueue}"?`,
+          details,
+        );
+      }
       throw new AppError(
         'SELF_CHECK_FAILED',
-        HttpStatus.GATEWAY_TIMEOUT,
-        `Self-check ${handle.workflowId} did not complete within ${SELF_CHECK_TIMEOUT}: is a worker polling task queue "${taskQueue}"?`,
-        { workflowId: handle.workflowId, cause: error.cause?.message },
+        HttpStatus.SERVICE_UNAVAILABLE,
+        `Self-check ${handle.workflowId} failed: ${details.cause}`,
+        details,
       );
     }
   }
@@ -58,9 +71,5 @@ export class SelfCheckService {
   /** Called by the worker's activity: stores the check. */
   record(check: { checkId: string; message: string; workerIdentity: string }): Promise<SelfCheckRecord> {
     return this.repository.upsert(check, new Date());
-  }
-
-  find(checkId: string): Promise<SelfCheckRecord | null> {
-    return this.repository.findById(checkId);
   }
 }

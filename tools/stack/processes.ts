@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 
 export interface StartOptions {
@@ -44,7 +44,11 @@ export class ProcessGroup {
       name,
       child,
       tail: [],
-      exited: new Promise((resolve) => child.once('exit', () => resolve())),
+      // A command that cannot be spawned emits only 'error', never 'exit'.
+      exited: new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.once('error', () => resolve());
+      }),
     };
     const sink = 'file' in options.output ? createWriteStream(options.output.file, { flags: 'a' }) : undefined;
     const prefix = 'prefix' in options.output ? options.output.prefix : '';
@@ -59,7 +63,7 @@ export class ProcessGroup {
     child.stderr?.on('data', onData);
     child.once('error', (error) => managed.tail.push(`could not start ${command}: ${error.message}`));
     child.once('exit', () => {
-      closeQuietly(sink);
+      sink?.end();
       if (!this.stopping) this.onCrash?.(name, managed.tail.join('\n'));
     });
     this.processes.push(managed);
@@ -68,14 +72,14 @@ export class ProcessGroup {
 
   /** Last resort when we exit without stopAll (e.g. an uncaught error): leave no orphans. */
   killAllNow(): void {
-    for (const { child } of this.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of this.processes) if (isRunning(child)) child.kill('SIGKILL');
   }
 
   /** Throws, with the process's last output, if it has already exited. */
   assertRunning(name: string): void {
     const managed = this.processes.find((p) => p.name === name);
     if (!managed) throw new Error(`${name} was never started`);
-    if (managed.child.exitCode !== null || managed.child.signalCode !== null || managed.child.pid === undefined) {
+    if (!isRunning(managed.child)) {
       throw new Error(`${name} exited during start-up:\n${this.tail(name)}`);
     }
   }
@@ -93,7 +97,7 @@ export class ProcessGroup {
     const killed: string[] = [];
     for (const managed of [...this.processes].reverse()) {
       const { child } = managed;
-      if (child.exitCode !== null || child.signalCode !== null) continue;
+      if (!isRunning(child)) continue;
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
         killed.push(managed.name);
@@ -106,8 +110,9 @@ export class ProcessGroup {
   }
 }
 
-function closeQuietly(stream: WriteStream | undefined): void {
-  stream?.end();
+/** Spawned, and not exited yet. */
+function isRunning(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
 /** Polls `check` until it resolves truthy; fails with `what` after `timeoutMs`. */
@@ -151,7 +156,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
