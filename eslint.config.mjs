@@ -30,11 +30,33 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows may not use Node built-ins: do I/O in an activity.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows may not use Node built-ins: do I/O in an activity.',
+          })),
           patterns: [
-            { group: ['mongoose', 'mongodb', 'nodemailer', 'twilio', '@nestjs/*', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Workflows may not do I/O: call an activity.' },
-            { group: ['**/src', '**/src/**'], message: 'Workflows may not import the app; share types through workflows/contracts.' },
-            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities only as types (`import type`), through proxyActivities.' },
+            {
+              group: [
+                'mongoose',
+                'mongodb',
+                'nodemailer',
+                'twilio',
+                '@nestjs/*',
+                '@temporalio/worker',
+                '@temporalio/client',
+                '@temporalio/activity',
+              ],
+              message: 'Workflows may not do I/O: call an activity.',
+            },
+            {
+              group: ['**/src', '**/src/**'],
+              message: 'Workflows may not import the app; share types through workflows/contracts.',
+            },
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities only as types (`import type`), through proxyActivities.',
+            },
           ],
         },
       ],
@@ -48,7 +70,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/src', '**/src/**', '@nestjs/*'], message: 'Activities receive app services through deps; do not import src/.' },
+            {
+              group: ['**/src', '**/src/**', '@nestjs/*'],
+              message: 'Activities receive app services through deps; do not import src/.',
+            },
             { regex: '(^|/)workflows/(?!contracts(/|$))', message: 'Activities may import only workflows/contracts.' },
           ],
         },
@@ -65,7 +90,10 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '(^|/)workflows(/(?!contracts(/|$))|$)', message: 'src/ may import only workflows/contracts.' },
-            { group: ['**/activities', '**/activities/**', '@temporalio/worker'], message: 'Only src/temporal wires activities and the worker.' },
+            {
+              group: ['**/activities', '**/activities/**', '@temporalio/worker'],
+              message: 'Only src/temporal wires activities and the worker.',
+            },
           ],
         },
       ],

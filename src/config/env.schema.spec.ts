@@ -20,7 +20,12 @@ describe('validateEnv', () => {
 
   it('names every wrong variable in one error', () => {
     const attempt = () =>
-      validateEnv({ PORT: 'eighty', MONGODB_URI: 'postgres://db', TEMPORAL_ADDRESS: 'no-port', TWILIO_API_URL: 'not a url' });
+      validateEnv({
+        PORT: 'eighty',
+        MONGODB_URI: 'postgres://db',
+        TEMPORAL_ADDRESS: 'no-port',
+        TWILIO_API_URL: 'not a url',
+      });
 
     expect(attempt).toThrow(/Invalid configuration/);
     expect(attempt).toThrow(/PORT: /);
@@ -30,7 +35,9 @@ describe('validateEnv', () => {
   });
 
   it('accepts a twilio account sid only in its real shape', () => {
-    expect(() => validateEnv({ TWILIO_ACCOUNT_SID: 'AC123' })).toThrow(/TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits/);
+    expect(() => validateEnv({ TWILIO_ACCOUNT_SID: 'AC123' })).toThrow(
+      /TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits/,
+    );
     expect(validateEnv({ TWILIO_ACCOUNT_SID: `AC${'ab'.repeat(16)}` }).TWILIO_ACCOUNT_SID).toBe(`AC${'ab'.repeat(16)}`);
   });
 });

@@ -46,7 +46,15 @@ async function until(predicate: () => boolean, stack: DevStack, timeoutMs: numbe
   }
 }
 
-const portVariables = ['PORT', 'NUDGE_FERRETDB_PORT', 'NUDGE_TEMPORAL_PORT', 'NUDGE_TEMPORAL_UI_PORT', 'NUDGE_SMTP_PORT', 'NUDGE_MAIL_UI_PORT', 'NUDGE_SMS_SINK_PORT'];
+const portVariables = [
+  'PORT',
+  'NUDGE_FERRETDB_PORT',
+  'NUDGE_TEMPORAL_PORT',
+  'NUDGE_TEMPORAL_UI_PORT',
+  'NUDGE_SMTP_PORT',
+  'NUDGE_MAIL_UI_PORT',
+  'NUDGE_SMS_SINK_PORT',
+];
 
 describe('npm run dev', () => {
   let dataDir: string;
@@ -87,8 +95,12 @@ describe('npm run dev', () => {
         .filter((line) => line.startsWith(`[${name}] {`))
         .map((line) => JSON.parse(line.slice(name.length + 3)) as { level: number; msg: string });
 
-    expect(jsonLines('api')).toContainEqual(expect.objectContaining({ level: 30, msg: 'Nest application successfully started' }));
-    expect(jsonLines('worker')).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^polling task queue nudge as nudge-worker-/) }));
+    expect(jsonLines('api')).toContainEqual(
+      expect.objectContaining({ level: 30, msg: 'Nest application successfully started' }),
+    );
+    expect(jsonLines('worker')).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^polling task queue nudge as nudge-worker-/) }),
+    );
   });
 
   it('answers ready with MongoDB and Temporal up, and serves the docs, Temporal UI and mail UI', async () => {
@@ -101,13 +113,22 @@ describe('npm run dev', () => {
       const response = await fetch(url, { headers: { accept: 'text/html' } });
       return { status: response.status, html: await response.text() };
     };
-    expect(await page(`http://127.0.0.1:${env.PORT}/docs`)).toMatchObject({ status: 200, html: expect.stringContaining('swagger') });
-    expect(await page(`http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/`)).toMatchObject({ status: 200, html: expect.stringContaining('/_app/') });
-    expect(await page(`http://127.0.0.1:${env.NUDGE_MAIL_UI_PORT}/`)).toMatchObject({ status: 200, html: expect.stringContaining('MailDev') });
+    expect(await page(`http://127.0.0.1:${env.PORT}/docs`)).toMatchObject({
+      status: 200,
+      html: expect.stringContaining('swagger'),
+    });
+    expect(await page(`http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/`)).toMatchObject({
+      status: 200,
+      html: expect.stringContaining('/_app/'),
+    });
+    expect(await page(`http://127.0.0.1:${env.NUDGE_MAIL_UI_PORT}/`)).toMatchObject({
+      status: 200,
+      html: expect.stringContaining('MailDev'),
+    });
     expect((await fetch(`http://127.0.0.1:${env.NUDGE_SMS_SINK_PORT}/sink/messages`)).status).toBe(200);
   });
 
-  it('shows the self-check run in the Temporal UI, with Nudge\'s search attributes registered', async () => {
+  it("shows the self-check run in the Temporal UI, with Nudge's search attributes registered", async () => {
     const ui = `http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/api/v1/namespaces/default`;
     const query = encodeURIComponent('WorkflowType = "selfCheckWorkflow"');
     const runs = (await (await fetch(`${ui}/workflows?query=${query}`)).json()) as {
@@ -115,13 +136,21 @@ describe('npm run dev', () => {
     };
     const workflowId = /self-check (self-check-[0-9a-f-]+) passed/.exec(stack.output())![1];
     expect(runs.executions).toContainEqual(
-      expect.objectContaining({ execution: expect.objectContaining({ workflowId }), status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED' }),
+      expect.objectContaining({
+        execution: expect.objectContaining({ workflowId }),
+        status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+      }),
     );
 
     const connection = await Connection.connect({ address: `127.0.0.1:${env.NUDGE_TEMPORAL_PORT}` });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
     await connection.close();
-    expect(customAttributes).toMatchObject({ LeadId: expect.anything(), JourneyId: expect.anything(), JourneyVersion: expect.anything(), Step: expect.anything() });
+    expect(customAttributes).toMatchObject({
+      LeadId: expect.anything(),
+      JourneyId: expect.anything(),
+      JourneyVersion: expect.anything(),
+      Step: expect.anything(),
+    });
   });
 
   it('refuses a second copy, naming the ports that are taken', async () => {

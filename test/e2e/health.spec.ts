@@ -22,7 +22,11 @@ describe('health when Temporal is unreachable', () => {
 
   it('is not ready, and names Temporal as the dependency that is down', async () => {
     const response = await fetch(`${api.url}/health/ready`);
-    const body = (await response.json()) as { status: string; error: Record<string, unknown>; info: Record<string, unknown> };
+    const body = (await response.json()) as {
+      status: string;
+      error: Record<string, unknown>;
+      info: Record<string, unknown>;
+    };
 
     expect(response.status).toBe(503);
     expect(body.status).toBe('error');

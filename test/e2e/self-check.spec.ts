@@ -59,6 +59,8 @@ describe('self-check: API → Temporal dev server → worker → MongoDB', () =>
     const document = (await response.json()) as { paths: Record<string, unknown> };
 
     expect(response.status).toBe(200);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready', '/ops/self-check']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health/live', '/health/ready', '/ops/self-check']),
+    );
   });
 });

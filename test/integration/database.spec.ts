@@ -28,19 +28,30 @@ describe('MongoDB through mongoose (FerretDB)', () => {
   });
 
   it('reads back a document written through mongoose, from the server itself', async () => {
-    const written = await sut.upsert({ checkId: 'check-1', message: 'hello', workerIdentity: 'w1' }, new Date('2026-01-02T03:04:05Z'));
+    const written = await sut.upsert(
+      { checkId: 'check-1', message: 'hello', workerIdentity: 'w1' },
+      new Date('2026-01-02T03:04:05Z'),
+    );
 
     const found = await sut.findById('check-1');
     const raw = await connection.db!.collection('self_checks').findOne({ _id: 'check-1' as never });
 
-    expect(written).toEqual({ checkId: 'check-1', message: 'hello', workerIdentity: 'w1', recordedAt: new Date('2026-01-02T03:04:05Z') });
+    expect(written).toEqual({
+      checkId: 'check-1',
+      message: 'hello',
+      workerIdentity: 'w1',
+      recordedAt: new Date('2026-01-02T03:04:05Z'),
+    });
     expect(found).toEqual(written);
     expect(raw).toMatchObject({ message: 'hello', workerIdentity: 'w1' });
   });
 
   it('upserts by id: a retried write keeps one document and its first timestamp', async () => {
     await sut.upsert({ checkId: 'check-2', message: 'first', workerIdentity: 'w1' }, new Date('2026-01-01T00:00:00Z'));
-    const retried = await sut.upsert({ checkId: 'check-2', message: 'second', workerIdentity: 'w2' }, new Date('2026-06-01T00:00:00Z'));
+    const retried = await sut.upsert(
+      { checkId: 'check-2', message: 'second', workerIdentity: 'w2' },
+      new Date('2026-06-01T00:00:00Z'),
+    );
 
     expect(retried.recordedAt).toEqual(new Date('2026-01-01T00:00:00Z'));
     expect(retried.message).toBe('second');

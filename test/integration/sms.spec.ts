@@ -134,12 +134,21 @@ describe('SmsService against the Twilio sink', () => {
       const statusCallback = `${receiver.origin}/webhooks/sms-status?lead=42`;
 
       const sent = await smsService().send({ to: lead, body: 'Track me', statusCallback });
-      const callbacks = await eventually(() => receiver.received, (all) => all.length >= 2);
+      const callbacks = await eventually(
+        () => receiver.received,
+        (all) => all.length >= 2,
+      );
 
       expect(callbacks.map((callback) => callback.params.MessageStatus)).toEqual(['sent', 'delivered']);
       for (const callback of callbacks) {
         expect(callback.url).toBe(statusCallback);
-        expect(callback.params).toMatchObject({ MessageSid: sent.sid, SmsSid: sent.sid, AccountSid: accountSid, From: from, To: lead });
+        expect(callback.params).toMatchObject({
+          MessageSid: sent.sid,
+          SmsSid: sent.sid,
+          AccountSid: accountSid,
+          From: from,
+          To: lead,
+        });
         expect(twilio.validateRequest(authToken, callback.signature ?? '', callback.url, callback.params)).toBe(true);
       }
     } finally {
@@ -154,7 +163,12 @@ describe('SmsService against the Twilio sink', () => {
     await expect(sut.send({ to: lead, body: 'Second' })).resolves.toMatchObject({ status: 'queued' });
 
     // One failed attempt per status change, each reported and none fatal.
-    expect(await eventually(() => warnings, (all) => all.length >= 2)).toEqual([
+    expect(
+      await eventually(
+        () => warnings,
+        (all) => all.length >= 2,
+      ),
+    ).toEqual([
       expect.stringContaining('http://127.0.0.1:1/unreachable failed'),
       expect.stringContaining('http://127.0.0.1:1/unreachable failed'),
     ]);
@@ -177,7 +191,14 @@ describe('SmsService against the Twilio sink', () => {
 
     const message = await client.messages(sent.sid).fetch();
 
-    expect(message).toMatchObject({ sid: sent.sid, to: lead, from, body: 'Fetch me', direction: 'outbound-api', numSegments: '1' });
+    expect(message).toMatchObject({
+      sid: sent.sid,
+      to: lead,
+      from,
+      body: 'Fetch me',
+      direction: 'outbound-api',
+      numSegments: '1',
+    });
     expect(message.dateCreated).toBeInstanceOf(Date);
     expect(message.status).toBe('delivered');
   });
@@ -230,7 +251,11 @@ describe('SmsService against the Twilio sink', () => {
     const response = await postMessage(form);
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code, status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
+    expect(await response.json()).toMatchObject({
+      code,
+      status: 400,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+    });
   });
 
   it('lists sent messages over HTTP, and forgets them and every opt-out on DELETE', async () => {

@@ -21,7 +21,8 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment &
     if (Date.now() > deadline) throw new Error('temporal-test-server did not start within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const create = (TestWorkflowEnvironment as unknown as { create: (opts: object) => Promise<TestWorkflowEnvironment> }).create;
+  const create = (TestWorkflowEnvironment as unknown as { create: (opts: object) => Promise<TestWorkflowEnvironment> })
+    .create;
   const env = await create.call(TestWorkflowEnvironment, {
     server: { type: 'existing' },
     address: `127.0.0.1:${port}`,

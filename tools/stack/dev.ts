@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { isPortFree, ProcessGroup } from './processes';
 import { repoRoot } from './run';
 import {
-  buildNudge, startFerretDb, startMailDev, startNudge, startTemporalDevServer, startTwilioSink,
+  buildNudge,
+  startFerretDb,
+  startMailDev,
+  startNudge,
+  startTemporalDevServer,
+  startTwilioSink,
 } from './services';
 import { ensureTools } from './tools';
 
@@ -36,14 +41,22 @@ async function main(group: ProcessGroup): Promise<void> {
   log('starting FerretDB, Temporal, MailDev and the SMS sink…');
   const prefixed = (name: string) => ({ prefix: `[${name}]` });
   const [mongodbUri, temporalAddress, , twilioApiUrl] = await Promise.all([
-    startFerretDb(group, tools, { port: ports.FerretDB, dataDir: join(dataDir, 'ferretdb'), output: prefixed('ferretdb') }),
+    startFerretDb(group, tools, {
+      port: ports.FerretDB,
+      dataDir: join(dataDir, 'ferretdb'),
+      output: prefixed('ferretdb'),
+    }),
     startTemporalDevServer(group, tools, {
       port: ports['Temporal gRPC'],
       uiPort: ports['Temporal UI'],
       dbFile: join(dataDir, 'temporal.db'),
       output: prefixed('temporal'),
     }),
-    startMailDev(group, tools, { smtpPort: ports['MailDev SMTP'], webPort: ports['MailDev UI'], output: prefixed('maildev') }),
+    startMailDev(group, tools, {
+      smtpPort: ports['MailDev SMTP'],
+      webPort: ports['MailDev UI'],
+      output: prefixed('maildev'),
+    }),
     startTwilioSink(group, { port: ports['SMS sink'], authToken: twilioAuthToken, output: prefixed('twilio-sink') }),
   ]);
 
@@ -86,7 +99,8 @@ Press Ctrl-C to stop.
 
 async function refuseTakenPorts(): Promise<void> {
   const taken = [];
-  for (const [what, number] of Object.entries(ports)) if (!(await isPortFree(number))) taken.push(`${what} (${number})`);
+  for (const [what, number] of Object.entries(ports))
+    if (!(await isPortFree(number))) taken.push(`${what} (${number})`);
   if (taken.length === 0) return;
   throw new Error(
     `Port(s) already in use: ${taken.join(', ')}.\n` +

@@ -7,11 +7,7 @@ export const repoRoot = resolve(__dirname, '..', '..');
 export const localBin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
 /** Runs a command to completion; rejects with its output tail and `hint` when it fails. */
-export function run(
-  command: string,
-  args: string[],
-  options: SpawnOptions & { hint?: string } = {},
-): Promise<string> {
+export function run(command: string, args: string[], options: SpawnOptions & { hint?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -33,7 +33,8 @@ export async function startTemporalDevServer(
   const address = `127.0.0.1:${options.port}`;
   await waitFor(
     'Temporal dev server',
-    async () => (await run(tools.temporal, ['operator', 'cluster', 'health', '--address', address])).includes('SERVING'),
+    async () =>
+      (await run(tools.temporal, ['operator', 'cluster', 'health', '--address', address])).includes('SERVING'),
     { alive: () => group.assertRunning('temporal'), intervalMs: 500 },
   );
   return address;
@@ -42,8 +43,13 @@ export async function startTemporalDevServer(
 /** The CLI spells search attribute types as Keyword, Int, …; the SDK as KEYWORD, INT, …. */
 function temporalCliType(sdkType: string): string {
   const names: Record<string, string> = {
-    KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double',
-    BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList',
+    KEYWORD: 'Keyword',
+    TEXT: 'Text',
+    INT: 'Int',
+    DOUBLE: 'Double',
+    BOOL: 'Bool',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
   };
   return names[sdkType] ?? sdkType;
 }
@@ -53,7 +59,17 @@ export async function startMailDev(
   tools: InstalledTools,
   { smtpPort, webPort, output }: { smtpPort: number; webPort: number; output: Output },
 ): Promise<void> {
-  const args = [tools.maildev, '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--smtp', String(smtpPort), '--web', String(webPort)];
+  const args = [
+    tools.maildev,
+    '--ip',
+    '127.0.0.1',
+    '--web-ip',
+    '127.0.0.1',
+    '--smtp',
+    String(smtpPort),
+    '--web',
+    String(webPort),
+  ];
   group.start('maildev', process.execPath, args, { output });
   await waitFor('MailDev', async () => (await acceptsConnections(smtpPort)) && acceptsConnections(webPort), {
     alive: () => group.assertRunning('maildev'),
@@ -64,7 +80,15 @@ export async function startTwilioSink(
   group: ProcessGroup,
   { port, authToken, output }: { port: number; authToken: string; output: Output },
 ): Promise<string> {
-  const args = ['--import', 'tsx', join(repoRoot, 'tools', 'twilio-sink', 'main.ts'), '--port', String(port), '--auth-token', authToken];
+  const args = [
+    '--import',
+    'tsx',
+    join(repoRoot, 'tools', 'twilio-sink', 'main.ts'),
+    '--port',
+    String(port),
+    '--auth-token',
+    authToken,
+  ];
   group.start('twilio-sink', process.execPath, args, { output, cwd: repoRoot });
   await waitFor('Twilio-compatible SMS sink', () => acceptsConnections(port), {
     alive: () => group.assertRunning('twilio-sink'),
@@ -78,8 +102,14 @@ export async function startNudge(
   { env, apiPort, output }: { env: NodeJS.ProcessEnv; apiPort: number; output: (name: string) => Output },
 ): Promise<string> {
   const childEnv = { ...process.env, ...env, PORT: String(apiPort) };
-  group.start('worker', process.execPath, [join(repoRoot, 'dist', 'src', 'worker.js')], { env: childEnv, output: output('worker') });
-  group.start('api', process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env: childEnv, output: output('api') });
+  group.start('worker', process.execPath, [join(repoRoot, 'dist', 'src', 'worker.js')], {
+    env: childEnv,
+    output: output('worker'),
+  });
+  group.start('api', process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+    env: childEnv,
+    output: output('api'),
+  });
   const api = `http://127.0.0.1:${apiPort}`;
   await waitFor('Nudge API (/health/ready)', async () => (await fetch(`${api}/health/ready`)).ok, {
     alive: () => (group.assertRunning('api'), group.assertRunning('worker')),

@@ -23,7 +23,11 @@ async function main(group: ProcessGroup, workDir: string): Promise<number> {
   log('starting FerretDB and the Temporal dev server on free ports…');
   const logFile = (name: string) => ({ file: join(workDir, `${name}.log`) });
   const [mongodbUri, temporalAddress] = await Promise.all([
-    startFerretDb(group, tools, { port: await freePort(), dataDir: join(workDir, 'ferretdb'), output: logFile('ferretdb') }),
+    startFerretDb(group, tools, {
+      port: await freePort(),
+      dataDir: join(workDir, 'ferretdb'),
+      output: logFile('ferretdb'),
+    }),
     startTemporalDevServer(group, tools, { port: await freePort(), output: logFile('temporal') }),
   ]);
 
@@ -31,7 +35,6 @@ async function main(group: ProcessGroup, workDir: string): Promise<number> {
     NUDGE_TEST_MONGODB_URI: mongodbUri,
     NUDGE_TEST_TEMPORAL_ADDRESS: temporalAddress,
     NUDGE_TEST_TEMPORAL_TEST_SERVER: tools.temporalTestServer,
-    NUDGE_TEST_MAILDEV: tools.maildev,
   });
 }
 
@@ -40,6 +43,7 @@ async function staticChecks(): Promise<void> {
   await run(localBin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: repoRoot });
   log('linting…');
   await run(localBin('eslint'), ['--max-warnings=0', '.'], { cwd: repoRoot });
+  await run(localBin('prettier'), ['--check', '.'], { cwd: repoRoot, hint: 'Run `npm run format` to fix formatting.' });
 }
 
 function runJest(env: Record<string, string>): Promise<number> {

