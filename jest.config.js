@@ -22,7 +22,8 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      roots: ['<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/tools'],
+      // test/lint checks the repository's own rules and needs no servers either.
+      roots: ['<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/tools', '<rootDir>/test/lint'],
       testMatch: ['**/*.spec.ts'],
     },
     {
@@ -31,6 +32,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: ['<rootDir>/test/lint/'],
       testMatch: ['**/*.spec.ts'],
       setupFiles: ['<rootDir>/test/support/setup-env.ts'],
     },

@@ -1,17 +1,18 @@
 // @ts-check
-import eslint from '@eslint/js';
-import { builtinModules } from 'node:module';
-import tseslint from 'typescript-eslint';
+// CommonJS, not .mjs: test/lint requires this file, and jest cannot import() ESM on Node 20.
+const eslint = require('@eslint/js');
+const { builtinModules } = require('node:module');
+const tseslint = require('typescript-eslint');
 
 /** Node's built-in modules, with and without the `node:` prefix. */
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
-export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'jest.config.js', 'eslint.config.mjs'] },
+module.exports = tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'jest.config.js', 'eslint.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -74,7 +75,10 @@ export default tseslint.config(
               group: ['**/src', '**/src/**', '@nestjs/*'],
               message: 'Activities receive app services through deps; do not import src/.',
             },
-            { regex: '(^|/)workflows/(?!contracts(/|$))', message: 'Activities may import only workflows/contracts.' },
+            {
+              regex: '(^|/)workflows(/(?!contracts(/|$))|$)',
+              message: 'Activities may import only workflows/contracts.',
+            },
           ],
         },
       ],

@@ -1,0 +1,67 @@
+import { ESLint, Linter } from 'eslint';
+import { join, resolve } from 'node:path';
+
+/**
+ * The dependency direction of STYLE.md, as ESLint enforces it: each case lints a snippet as
+ * if it were a file in that folder and expects exactly the named rule to fire (or none).
+ */
+const repoRoot = resolve(__dirname, '..', '..');
+// The config object itself: ESLint would import() the file, which jest cannot on Node 20.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const config = require('../../eslint.config.js') as Linter.Config[];
+const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: true, overrideConfig: config });
+
+async function restrictedImports(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(repoRoot, file) });
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it.each([
+    ["import { readFileSync } from 'node:fs';", /Node built-ins/],
+    ["import mongoose from 'mongoose';", /may not do I\/O/],
+    ["import { Client } from '@temporalio/client';", /may not do I\/O/],
+    ["import { AppModule } from '../../src/app.module';", /may not import the app/],
+    ["import { createActivities } from '../../activities';", /only as types/],
+  ])('workflows/ refuses %s', async (code, message) => {
+    expect(await restrictedImports('workflows/self-check/self-check.workflow.ts', code)).toEqual([
+      expect.stringMatching(message),
+    ]);
+  });
+
+  it('workflows/ may import activity types and contracts', async () => {
+    const code =
+      "import type { Activities } from '../../activities';\nimport { LeadId } from '../contracts/search-attributes';";
+    expect(await restrictedImports('workflows/self-check/self-check.workflow.ts', code)).toEqual([]);
+  });
+
+  it.each([
+    ["import { selfCheckWorkflow } from '../../workflows';", /only workflows\/contracts/],
+    ["import { createActivities } from '../../activities';", /Only src\/temporal/],
+    ["import { Worker } from '@temporalio/worker';", /Only src\/temporal/],
+  ])('src/ features refuse %s', async (code, message) => {
+    expect(await restrictedImports('src/self-check/self-check.service.ts', code)).toEqual([
+      expect.stringMatching(message),
+    ]);
+  });
+
+  it('src/ may import workflow contracts, and src/temporal may wire the worker', async () => {
+    expect(
+      await restrictedImports(
+        'src/self-check/self-check.service.ts',
+        "import { SELF_CHECK_WORKFLOW } from '../../workflows/contracts/self-check.contract';",
+      ),
+    ).toEqual([]);
+    expect(
+      await restrictedImports(
+        'src/temporal/temporal-worker.service.ts',
+        "import { Worker } from '@temporalio/worker';\nimport { createActivities } from '../../activities';",
+      ),
+    ).toEqual([]);
+  });
+
+  it('activities/ refuse src/ and workflow implementations', async () => {
+    const code = "import { AppModule } from '../src/app.module';\nimport { selfCheckWorkflow } from '../workflows';";
+    expect(await restrictedImports('activities/self-check.activities.ts', code)).toHaveLength(2);
+  });
+});
