@@ -1,3 +1,4 @@
+import { TypedSearchAttributes } from '@temporalio/common';
 import { join } from 'node:path';
 import { searchAttributes } from '../../workflows/contracts/search-attributes';
 import { acceptsConnections, ProcessGroup, StartOptions, waitFor } from './processes';
@@ -27,7 +28,8 @@ export async function startTemporalDevServer(
   args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   // Without a file the dev server keeps everything in memory, which is what tests want.
   if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
-  for (const key of searchAttributes) args.push('--search-attribute', `${key.name}=${temporalCliType(key.type)}`);
+  for (const key of searchAttributes)
+    args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
   group.start('temporal', tools.temporal, args, { output: options.output });
 
   const address = `127.0.0.1:${options.port}`;
@@ -38,20 +40,6 @@ export async function startTemporalDevServer(
     { alive: () => group.assertRunning('temporal'), intervalMs: 500 },
   );
   return address;
-}
-
-/** The CLI spells search attribute types as Keyword, Int, …; the SDK as KEYWORD, INT, …. */
-function temporalCliType(sdkType: string): string {
-  const names: Record<string, string> = {
-    KEYWORD: 'Keyword',
-    TEXT: 'Text',
-    INT: 'Int',
-    DOUBLE: 'Double',
-    BOOL: 'Bool',
-    DATETIME: 'Datetime',
-    KEYWORD_LIST: 'KeywordList',
-  };
-  return names[sdkType] ?? sdkType;
 }
 
 export async function startMailDev(
