@@ -17,16 +17,19 @@ import { ensureTools } from './tools';
  * end to end with a self-check, prints the URLs, and stops everything on Ctrl-C.
  */
 const env = process.env;
-const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
-const ports = {
-  'Nudge API': port('PORT', 3000),
-  FerretDB: port('NUDGE_FERRETDB_PORT', 27017),
-  'Temporal gRPC': port('NUDGE_TEMPORAL_PORT', 7233),
-  'Temporal UI': port('NUDGE_TEMPORAL_UI_PORT', 8233),
-  'MailDev SMTP': port('NUDGE_SMTP_PORT', 1025),
-  'MailDev UI': port('NUDGE_MAIL_UI_PORT', 1080),
-  'SMS sink': port('NUDGE_SMS_SINK_PORT', 4010),
-};
+/** Each port of the stack: the variable that moves it, and its default. */
+const portSettings = {
+  'Nudge API': ['PORT', 3000],
+  FerretDB: ['NUDGE_FERRETDB_PORT', 27017],
+  'Temporal gRPC': ['NUDGE_TEMPORAL_PORT', 7233],
+  'Temporal UI': ['NUDGE_TEMPORAL_UI_PORT', 8233],
+  'MailDev SMTP': ['NUDGE_SMTP_PORT', 1025],
+  'MailDev UI': ['NUDGE_MAIL_UI_PORT', 1080],
+  'SMS sink': ['NUDGE_SMS_SINK_PORT', 4010],
+} as const;
+const ports = Object.fromEntries(
+  Object.entries(portSettings).map(([what, [variable, fallback]]) => [what, Number(env[variable] ?? fallback)]),
+) as Record<keyof typeof portSettings, number>;
 const dataDir = env.NUDGE_DATA_DIR ?? join(repoRoot, '.data');
 const twilioAuthToken = env.TWILIO_AUTH_TOKEN ?? 'dev-auth-token';
 const log = (line: string) => console.log(`[nudge] ${line}`);
@@ -102,10 +105,10 @@ async function refuseTakenPorts(): Promise<void> {
   for (const [what, number] of Object.entries(ports))
     if (!(await isPortFree(number))) taken.push(`${what} (${number})`);
   if (taken.length === 0) return;
+  const variables = Object.values(portSettings).map(([variable]) => variable);
   throw new Error(
     `Port(s) already in use: ${taken.join(', ')}.\n` +
-      'Stop whatever holds them (another `npm run dev`?), or choose others with PORT, NUDGE_FERRETDB_PORT, ' +
-      'NUDGE_TEMPORAL_PORT, NUDGE_TEMPORAL_UI_PORT, NUDGE_SMTP_PORT, NUDGE_MAIL_UI_PORT, NUDGE_SMS_SINK_PORT.',
+      `Stop whatever holds them (another \`npm run dev\`?), or choose others with ${variables.join(', ')}.`,
   );
 }
 
