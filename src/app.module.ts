@@ -2,12 +2,25 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from './common/logger.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { LeadsModule } from './leads/leads.module';
 import { SelfCheckModule } from './self-check/self-check.module';
 import { TemporalClientModule } from './temporal/temporal-client.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The HTTP API. */
 @Module({
-  imports: [ConfigModule, LoggerModule, DatabaseModule, TemporalClientModule, HealthModule, SelfCheckModule],
+  imports: [
+    ConfigModule,
+    LoggerModule,
+    DatabaseModule,
+    TemporalClientModule,
+    HealthModule,
+    SelfCheckModule,
+    WorkspacesModule,
+    LeadsModule,
+    EventsModule,
+  ],
 })
 export class AppModule {}

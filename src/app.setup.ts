@@ -1,21 +1,52 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppErrorFilter } from './common/app-error.filter';
+import { MAX_BODY_BYTES } from './common/limits';
+import { DatabaseUnavailableFilter } from './common/database-unavailable.filter';
+import { HttpErrorFilter } from './common/http-error.filter';
+
+/** The HTTP adapter main.ts and the e2e tests both build the API on. */
+export function createAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+}
 
 /** Everything main.ts applies to the API, shared with e2e tests so they test the same app. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new AppErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(), new DatabaseUnavailableFilter(), new AppErrorFilter());
   app.enableShutdownHooks();
+  // Browsers post events from any site that embeds the tracker; the write key is public anyway.
+  app.enableCors({
+    origin: true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+    maxAge: 86_400,
+  });
+  parseTextAsJson(app.getHttpAdapter().getInstance());
 
   const openApi = new DocumentBuilder()
     .setTitle('Nudge API')
     .setDescription('Event tracking, lead profiles, journeys, segments and experiments')
     .setVersion('0.1.0')
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'The write key as the user name, no password' },
+      'writeKey',
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The workspace secret API key' })
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
   return app;
+}
+
+/**
+ * analytics.js posts JSON as `text/plain` (no CORS preflight), so text bodies are parsed
+ * as JSON too, with the same prototype-poisoning guard as `application/json`.
+ */
+function parseTextAsJson(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 }

@@ -37,14 +37,33 @@ export const envSchema = z.object({
   TWILIO_FROM: z.string().min(1).default('+15005550006'),
   /** Origin of a Twilio-compatible API (the local SMS sink); unset means the real Twilio. */
   TWILIO_API_URL: z.url().optional(),
+
+  /**
+   * The development workspace seeded at start-up, so a fresh clone can send events at once.
+   * Off by default in production, where these well-known keys would be an open door.
+   */
+  DEV_WORKSPACE_SEED: z.stringbool().optional(),
+  DEV_WORKSPACE_ID: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'letters, digits, "_" or "-", at most 64')
+    .default('dev'),
+  DEV_WRITE_KEY: z.string().min(16).default('wk_dev_0123456789abcdef'),
+  DEV_SECRET_KEY: z.string().min(16).default('sk_dev_0123456789abcdef'),
+
+  /** Ingestion requests each write key may make per second before getting 429s. */
+  INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(1000),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** The parsed environment; `DEV_WORKSPACE_SEED` is resolved from NODE_ENV when unset. */
+export type Env = Omit<z.infer<typeof envSchema>, 'DEV_WORKSPACE_SEED'> & { DEV_WORKSPACE_SEED: boolean };
 
 /** Parses the environment, or throws one error naming every missing or wrong variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
   const result = envSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    const env = result.data;
+    return { ...env, DEV_WORKSPACE_SEED: env.DEV_WORKSPACE_SEED ?? env.NODE_ENV !== 'production' };
+  }
   const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
 }

@@ -6,13 +6,13 @@ export class SelfCheck {
   @Prop({ type: String, required: true })
   _id!: string;
 
-  @Prop({ required: true })
+  @Prop({ type: String, required: true })
   message!: string;
 
-  @Prop({ required: true })
+  @Prop({ type: String, required: true })
   workerIdentity!: string;
 
-  @Prop({ required: true })
+  @Prop({ type: Date, required: true })
   recordedAt!: Date;
 }
 

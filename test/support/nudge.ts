@@ -1,14 +1,14 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, createAdapter } from '../../src/app.setup';
 import { TemporalWorkerService } from '../../src/temporal/temporal-worker.service';
 import { WorkerModule } from '../../src/worker.module';
 
 /** The real API, configured exactly as main.ts does, listening on a free port. */
 export async function startApi(): Promise<{ app: NestFastifyApplication; url: string }> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), {
     bufferLogs: true,
   });
   configureApp(app);

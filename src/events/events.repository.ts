@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, mongo } from 'mongoose';
+import { PreparedMessage } from './prepare-message';
+import { FailedEvent, TrackedEvent } from './event.schema';
+
+/** A stored event as the rest of Nudge sees it. */
+export type EventRecord = Omit<PreparedMessage, 'clientSessionId'> & {
+  workspaceId: string;
+  sourceId: string;
+  leadId: string;
+  sessionId?: string;
+};
+
+export interface EventQuery {
+  leadIds: string[];
+  from?: Date;
+  to?: Date;
+  eventType?: string;
+  before?: { timestamp: Date; id: string };
+  limit: number;
+}
+
+export type FailedEventRecord = Omit<FailedEvent, 'payload'> & { id: string; payload: unknown };
+
+const DUPLICATE_KEY = 11000;
+export const eventId = (sourceId: string, messageId: string) => `${sourceId}:${messageId}`;
+
+@Injectable()
+export class EventsRepository {
+  constructor(
+    @InjectModel(TrackedEvent.name) private readonly events: Model<TrackedEvent>,
+    @InjectModel(FailedEvent.name) private readonly failed: Model<FailedEvent>,
+  ) {}
+
+  /**
+   * One unordered `insertMany` for the whole batch. Returns which records were new;
+   * the others were already stored (a retry), which is not an error.
+   */
+  async insertNew(records: readonly EventRecord[]): Promise<boolean[]> {
+    const inserted = records.map(() => true);
+    if (!records.length) return inserted;
+    const docs = records.map((record) => ({ _id: eventId(record.sourceId, record.messageId), ...record }));
+    try {
+      await this.events.collection.insertMany(docs as never[], { ordered: false });
+    } catch (error) {
+      if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+      const writeErrors = [error.writeErrors].flat();
+      if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      for (const writeError of writeErrors) inserted[writeError.index] = false;
+    }
+    return inserted;
+  }
+
+  /** A page of one lead's events, newest first, in a workspace. */
+  async find(workspaceId: string, query: EventQuery): Promise<EventRecord[]> {
+    const filter: mongo.Filter<mongo.Document> = { workspaceId, leadId: { $in: query.leadIds } };
+    if (query.eventType) filter.eventType = query.eventType;
+    if (query.from || query.to) {
+      filter.timestamp = { ...(query.from && { $gte: query.from }), ...(query.to && { $lt: query.to }) };
+    }
+    if (query.before) {
+      const { timestamp, id } = query.before;
+      filter.$or = [{ timestamp: { $lt: timestamp } }, { timestamp, _id: { $lt: id as never } }];
+    }
+    const docs = await this.events.collection
+      .find(filter)
+      .sort({ timestamp: -1, _id: -1 })
+      .limit(query.limit)
+      .toArray();
+    return docs.map(({ _id, ...event }) => event as EventRecord);
+  }
+
+  async insertFailed(records: readonly Omit<FailedEvent, 'payload'>[], payloads: readonly unknown[]): Promise<void> {
+    if (!records.length) return;
+    await this.failed.collection.insertMany(
+      records.map((record, i) => ({
+        ...record,
+        payload: (JSON.stringify(payloads[i]) ?? 'null').slice(0, MAX_PAYLOAD_CHARS),
+      })),
+      { ordered: false },
+    );
+  }
+
+  async findFailed(workspaceId: string, limit: number): Promise<FailedEventRecord[]> {
+    const docs = await this.failed.find({ workspaceId }).sort({ receivedAt: -1 }).limit(limit).lean().exec();
+    return docs.map(({ _id, payload, ...rest }) => ({ id: String(_id), payload: parseOrText(payload), ...rest }));
+  }
+}
+
+/** Enough of a refused message to see what was wrong with it; a 500 KB body is cut short. */
+const MAX_PAYLOAD_CHARS = 64 * 1024;
+
+function parseOrText(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload; // cut short at MAX_PAYLOAD_CHARS
+  }
+}

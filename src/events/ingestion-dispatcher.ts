@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { EventRecord } from './events.repository';
+
+/** Events of one request, once stored, as handed to whatever reacts to them. */
+export interface StoredBatch {
+  workspaceId: string;
+  /** Every accepted event; `duplicate` ones were stored by an earlier attempt of the request. */
+  events: ReadonlyArray<EventRecord & { duplicate: boolean }>;
+}
+
+export type IngestionListener = (batch: StoredBatch) => Promise<void>;
+
+/**
+ * The seam between ingestion and what reacts to events (journeys, segments, scoring):
+ * they subscribe here, and ingestion never knows them. A listener runs before the client
+ * gets its 200, so a listener that must not lose events (an outbox) can make them durable;
+ * if it throws, the request fails and the client retries. Retried events come back with
+ * `duplicate: true`, so listeners must be idempotent by messageId.
+ */
+@Injectable()
+export class IngestionDispatcher {
+  private readonly listeners = new Set<IngestionListener>();
+
+  subscribe(listener: IngestionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async dispatch(batch: StoredBatch): Promise<void> {
+    if (!batch.events.length) return;
+    await Promise.all([...this.listeners].map((listener) => listener(batch)));
+  }
+}

@@ -1,0 +1,183 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { LeadsService, ResolvedLead } from '../leads/leads.service';
+import { LeadActivity } from '../leads/rollups';
+import { WorkspaceContext } from '../workspaces/api-keys.service';
+import { EventRecord, EventsRepository } from './events.repository';
+import { IngestionDispatcher } from './ingestion-dispatcher';
+import { MessageType } from './message.schema';
+import { Envelope, PreparedMessage, prepareMessage, Rejection, RequestInfo } from './prepare-message';
+
+export const MAX_BATCH_EVENTS = 2_500;
+
+export interface IngestResult {
+  success: true;
+  /** Events stored by this request or, for a retried one, already stored before. */
+  accepted: number;
+  duplicates: number;
+  /** Refused items, each with the status the item alone would have got. */
+  rejected: Array<{ index: number; messageId?: string; reason: string; status: number }>;
+}
+
+/**
+ * The ingestion hot path, in a fixed number of round trips per batch whatever its size:
+ * identity lookups (cached), one unordered `insertMany`, one `bulkWrite` of lead rollups.
+ * Events are stored before any counter moves, so a crash loses no event.
+ */
+@Injectable()
+export class IngestionService {
+  private readonly logger = new Logger(IngestionService.name);
+
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly events: EventsRepository,
+    private readonly dispatcher: IngestionDispatcher,
+  ) {}
+
+  async ingest(
+    workspace: WorkspaceContext,
+    items: readonly unknown[],
+    envelope: Envelope,
+    request: RequestInfo,
+    forcedType?: MessageType,
+  ): Promise<IngestResult> {
+    if (items.length > MAX_BATCH_EVENTS) {
+      throw new AppError(
+        'BATCH_TOO_LARGE',
+        HttpStatus.BAD_REQUEST,
+        `batch: has ${items.length} events; the limit is ${MAX_BATCH_EVENTS} per batch`,
+      );
+    }
+    const rejections = new Map<number, Rejection>();
+    const valid: Array<{ index: number; message: PreparedMessage }> = [];
+    items.forEach((raw, index) => {
+      const prepared = prepareMessage(raw, envelope, request, forcedType);
+      if ('rejection' in prepared) rejections.set(index, prepared.rejection);
+      else valid.push({ index, message: prepared.message });
+    });
+
+    const { resolutions, sessionsAfter } = await this.leads.resolve(
+      workspace.workspaceId,
+      valid.map(({ message }) => message),
+      request.receivedAt,
+    );
+    const records: EventRecord[] = [];
+    const activities: LeadActivity[] = [];
+    valid.forEach(({ index, message }, i) => {
+      const resolution = resolutions[i];
+      if ('rejected' in resolution) {
+        rejections.set(index, {
+          reason: resolution.rejected,
+          status: 400,
+          kind: 'invalid',
+          messageId: message.messageId,
+        });
+        return;
+      }
+      records.push(toRecord(workspace, message, resolution));
+      activities.push(toActivity(message, resolution));
+    });
+
+    const inserted = await this.events.insertNew(records);
+    await this.leads.applyActivity(
+      workspace.workspaceId,
+      activities.filter((_, i) => inserted[i]),
+      sessionsAfter,
+      request.receivedAt,
+    );
+    await this.keepRejected(workspace, items, rejections, request.receivedAt);
+    await this.dispatch(workspace, records, inserted);
+
+    const duplicates = inserted.filter((isNew) => !isNew).length;
+    return {
+      success: true,
+      accepted: records.length,
+      duplicates,
+      rejected: [...rejections].map(([index, { messageId, reason, status }]) => ({
+        index,
+        ...(messageId && { messageId }),
+        reason,
+        status,
+      })),
+    };
+  }
+
+  /** A single-event endpoint: the event is stored, or the request fails with its reason. */
+  async ingestOne(
+    workspace: WorkspaceContext,
+    item: unknown,
+    request: RequestInfo,
+    type?: MessageType,
+  ): Promise<IngestResult> {
+    const result = await this.ingest(workspace, [item], {}, request, type);
+    const rejection = result.rejected[0];
+    if (rejection) {
+      const code = rejection.status === 413 ? 'EVENT_TOO_LARGE' : 'INVALID_EVENT';
+      throw new AppError(code, rejection.status, rejection.reason);
+    }
+    return result;
+  }
+
+  /** Every refused message goes to `failed_events` with its reason, so none vanishes. */
+  private async keepRejected(
+    workspace: WorkspaceContext,
+    items: readonly unknown[],
+    rejections: ReadonlyMap<number, Rejection>,
+    receivedAt: Date,
+  ): Promise<void> {
+    const entries = [...rejections];
+    await this.events.insertFailed(
+      entries.map(([, rejection]) => ({
+        workspaceId: workspace.workspaceId,
+        sourceId: workspace.sourceId,
+        ...(rejection.messageId && { messageId: rejection.messageId }),
+        reason: rejection.reason,
+        kind: rejection.kind,
+        receivedAt,
+      })),
+      entries.map(([index]) => items[index]),
+    );
+  }
+
+  private async dispatch(workspace: WorkspaceContext, records: EventRecord[], inserted: boolean[]): Promise<void> {
+    try {
+      await this.dispatcher.dispatch({
+        workspaceId: workspace.workspaceId,
+        events: records.map((record, i) => ({ ...record, duplicate: !inserted[i] })),
+      });
+    } catch (error) {
+      this.logger.error({ err: error }, 'an ingestion listener failed');
+      throw new AppError(
+        'DISPATCH_FAILED',
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'events were stored but could not be handed on; retry the request (stored events are not duplicated)',
+      );
+    }
+  }
+}
+
+function toRecord(workspace: WorkspaceContext, message: PreparedMessage, resolution: ResolvedLead): EventRecord {
+  const { clientSessionId, ...fields } = message;
+  return {
+    ...fields,
+    workspaceId: workspace.workspaceId,
+    sourceId: workspace.sourceId,
+    leadId: resolution.leadId,
+    ...(resolution.session && { sessionId: resolution.session.sessionId }),
+  };
+}
+
+function toActivity(message: PreparedMessage, resolution: ResolvedLead): LeadActivity {
+  return {
+    leadId: resolution.leadId,
+    timestamp: message.timestamp,
+    receivedAt: message.receivedAt,
+    ...(message.eventType && { eventType: message.eventType }),
+    ...(message.value !== undefined && { value: message.value }),
+    ...(message.userId && { userId: message.userId }),
+    ...(message.anonymousId && { anonymousId: message.anonymousId }),
+    ...(message.type === 'identify' && message.traits && { traits: message.traits }),
+    ...(message.type === 'group' && { group: { id: message.groupId!, traits: message.traits ?? {} } }),
+    ...(resolution.session && { session: resolution.session }),
+  };
+}

@@ -1,0 +1,28 @@
+import { formatPath } from '../common/validation';
+
+/**
+ * Checks that a JSON value can be stored as a MongoDB document and queried safely: no key
+ * that MongoDB would read as an operator (`$…`) or a path (`a.b`), no NUL in keys, and
+ * bounded nesting. Returns the first problem, naming where it is, or undefined.
+ */
+export const MAX_DEPTH = 16;
+
+export function findUnsafeJson(value: unknown, path: PropertyKey[] = [], depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return `${formatPath(path) || 'body'}: nested deeper than ${MAX_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = findUnsafeJson(value[i], [...path, i], depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$') || key.includes('.') || key.includes('\0')) {
+      return `${formatPath([...path, key])}: keys may not start with "$" or contain "." or NUL`;
+    }
+    const problem = findUnsafeJson(child, [...path, key], depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
+
+/** Where a lead is in its current session; sessions end after 30 minutes of inactivity. */
+export interface SessionState {
+  id: string;
+  startedAt: Date;
+  lastEventAt: Date;
+}
+
+/**
+ * A person, known by one or more identities. Rollups are kept at write time with `$inc`
+ * upserts, so reading a profile never aggregates events (FerretDB lacks most of `$group`).
+ * Event-type keys are escaped with {@link encodeKey}.
+ */
+@Schema({ collection: 'leads', versionKey: false, minimize: false })
+export class Lead {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true, index: true })
+  workspaceId!: string;
+
+  @Prop({ type: [String], default: [] })
+  userIds!: string[];
+
+  @Prop({ type: [String], default: [] })
+  anonymousIds!: string[];
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  traits!: Record<string, unknown>;
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  groups!: Record<string, Record<string, unknown>>;
+
+  @Prop({ type: Date })
+  firstSeenAt?: Date;
+
+  @Prop({ type: Date })
+  lastSeenAt?: Date;
+
+  @Prop({ type: Number, default: 0 })
+  eventCount!: number;
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  countsByType!: Record<string, number>;
+
+  /** `daily[YYYY-MM-DD][eventType]`: counts per UTC day and type, for "3 visits in 7 days". */
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  daily!: Record<string, Record<string, number>>;
+
+  @Prop({ type: Number, default: 0 })
+  valueSum!: number;
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  valueByType!: Record<string, number>;
+
+  @Prop({ type: Number, default: 0 })
+  sessionCount!: number;
+
+  @Prop({ type: Number, default: 0 })
+  sessionDurationMs!: number;
+
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  session?: SessionState;
+
+  /** Anonymous leads folded into this one; their events still carry their old lead id. */
+  @Prop({ type: [String], default: [] })
+  mergedLeadIds!: string[];
+
+  /** Set on a lead that was folded into another: where it lives now. */
+  @Prop({ type: String })
+  mergedInto?: string;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+
+  @Prop({ type: Date })
+  updatedAt?: Date;
+}
+
+export const LeadSchema = SchemaFactory.createForClass(Lead);
+
+export type IdentityKind = 'user' | 'anon';
+
+/**
+ * One identity of a lead. The `_id` is `workspace:kind:value`, so resolving an incoming
+ * event's userId or anonymousId to its lead is an `_id` lookup.
+ */
+@Schema({ collection: 'identities', versionKey: false })
+export class Identity {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  workspaceId!: string;
+
+  @Prop({ type: String, required: true, enum: ['user', 'anon'] })
+  kind!: IdentityKind;
+
+  @Prop({ type: String, required: true })
+  value!: string;
+
+  @Prop({ type: String, required: true, index: true })
+  leadId!: string;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+}
+
+export const IdentitySchema = SchemaFactory.createForClass(Identity);
+
+/** Escapes a user-chosen name (an event type, a group id) for use as a MongoDB field name. */
+export function encodeKey(key: string): string {
+  return key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+}
+
+export function decodeKey(key: string): string {
+  return key.replace(/%(25|2E|24)/g, (escape) => decoded[escape]);
+}
+
+const decoded: Record<string, string> = { '%25': '%', '%2E': '.', '%24': '$' };

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, mongo } from 'mongoose';
+import { chunkedBulkWrite } from '../database/bulk-write';
+import { Identity, IdentityKind, Lead, SessionState } from './lead.schema';
+import { LeadRollup } from './rollups';
+
+export interface IdentityRef {
+  kind: IdentityKind;
+  value: string;
+}
+
+/** What identity resolution needs to know of a lead. */
+export interface LeadState {
+  id: string;
+  userIds: string[];
+  session?: SessionState;
+  mergedInto?: string;
+}
+
+export type LeadRecord = Omit<Lead, '_id'> & { id: string };
+
+export const identityKey = (workspaceId: string, ref: IdentityRef) => `${workspaceId}:${ref.kind}:${ref.value}`;
+
+/**
+ * Leads and their identities. Lookups are single-`_id` reads issued in parallel rather
+ * than one `$in`: FerretDB serves `_id` equality from its index but scans for `$in`.
+ */
+@Injectable()
+export class LeadsRepository {
+  constructor(
+    @InjectModel(Lead.name) private readonly leads: Model<Lead>,
+    @InjectModel(Identity.name) private readonly identities: Model<Identity>,
+  ) {}
+
+  /** Lead id per identity key, for the keys that exist. */
+  async findIdentities(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = await Promise.all(
+      keys.map((key) => this.identities.collection.findOne({ _id: key as never }, { projection: { leadId: 1 } })),
+    );
+    return new Map(found.flatMap((doc, i) => (doc ? [[keys[i], doc.leadId as string]] : [])));
+  }
+
+  async findStates(leadIds: readonly string[]): Promise<Map<string, LeadState>> {
+    const found = await Promise.all(
+      leadIds.map((id) =>
+        this.leads.collection.findOne({ _id: id as never }, { projection: { userIds: 1, session: 1, mergedInto: 1 } }),
+      ),
+    );
+    return new Map(
+      found.flatMap((doc) =>
+        doc
+          ? [
+              [
+                doc._id as unknown as string,
+                {
+                  id: doc._id as unknown as string,
+                  userIds: doc.userIds ?? [],
+                  session: doc.session,
+                  mergedInto: doc.mergedInto,
+                },
+              ],
+            ]
+          : [],
+      ),
+    );
+  }
+
+  /** Points identities at a lead: new ones are created, existing ones are moved. */
+  async linkIdentities(workspaceId: string, refs: readonly IdentityRef[], leadId: string, now: Date): Promise<void> {
+    await chunkedBulkWrite(
+      this.identities.collection,
+      refs.map((ref) => ({
+        updateOne: {
+          filter: { _id: identityKey(workspaceId, ref) as never },
+          update: { $set: { leadId }, $setOnInsert: { workspaceId, kind: ref.kind, value: ref.value, createdAt: now } },
+          upsert: true,
+        },
+      })),
+    );
+  }
+
+  /** One upsert per lead, unordered, in chunks FerretDB can take. */
+  async applyRollups(rollups: readonly LeadRollup[]): Promise<void> {
+    const operations = rollups.map((rollup): mongo.AnyBulkWriteOperation => {
+      const update: mongo.UpdateFilter<mongo.Document> = { $setOnInsert: rollup.setOnInsert, $set: rollup.set };
+      if (Object.keys(rollup.inc).length) update.$inc = rollup.inc;
+      if (Object.keys(rollup.min).length) update.$min = rollup.min;
+      if (Object.keys(rollup.max).length) update.$max = rollup.max;
+      const addToSet = Object.entries(rollup.addToSet).map(([path, values]) => [path, { $each: values }]);
+      if (addToSet.length) update.$addToSet = Object.fromEntries(addToSet);
+      return { updateOne: { filter: { _id: rollup.leadId as never }, update, upsert: true } };
+    });
+    await chunkedBulkWrite(this.leads.collection, operations);
+  }
+
+  async findLead(workspaceId: string, leadId: string): Promise<LeadRecord | null> {
+    const doc = await this.leads.findOne({ _id: leadId, workspaceId }).lean().exec();
+    return doc && toRecord(doc);
+  }
+
+  /**
+   * Folds `source` into `target`: counters added, identities and traits the target lacks
+   * copied, and `source` marked as merged. The `mergedLeadIds` guard makes a retried merge
+   * add nothing twice.
+   */
+  async merge(workspaceId: string, source: LeadRecord, target: LeadRecord, now: Date): Promise<void> {
+    const inc: Record<string, number> = {
+      eventCount: source.eventCount ?? 0,
+      valueSum: source.valueSum ?? 0,
+      sessionCount: source.sessionCount ?? 0,
+      sessionDurationMs: source.sessionDurationMs ?? 0,
+    };
+    for (const [type, count] of Object.entries(source.countsByType ?? {})) inc[`countsByType.${type}`] = count;
+    for (const [type, value] of Object.entries(source.valueByType ?? {})) inc[`valueByType.${type}`] = value;
+    for (const [day, counts] of Object.entries(source.daily ?? {}))
+      for (const [type, count] of Object.entries(counts)) inc[`daily.${day}.${type}`] = count;
+    const set: Record<string, unknown> = { updatedAt: now };
+    for (const [key, value] of Object.entries(source.traits ?? {}))
+      if (!(key in (target.traits ?? {}))) set[`traits.${key}`] = value;
+    const update: mongo.UpdateFilter<mongo.Document> = {
+      $inc: inc,
+      $set: set,
+      $addToSet: {
+        userIds: { $each: source.userIds ?? [] },
+        anonymousIds: { $each: source.anonymousIds ?? [] },
+        mergedLeadIds: { $each: [source.id, ...(source.mergedLeadIds ?? [])] },
+      },
+    };
+    if (source.firstSeenAt) update.$min = { firstSeenAt: source.firstSeenAt };
+    if (source.lastSeenAt) update.$max = { lastSeenAt: source.lastSeenAt };
+    await this.leads.collection.updateOne(
+      { _id: target.id as never, workspaceId, mergedLeadIds: { $ne: source.id } },
+      update,
+    );
+    await this.leads.collection.updateOne(
+      { _id: source.id as never },
+      { $set: { mergedInto: target.id, updatedAt: now } },
+    );
+  }
+}
+
+function toRecord({ _id, ...lead }: Lead): LeadRecord {
+  return { id: _id, ...lead };
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ApiKeysService } from './api-keys.service';
+import { SecretKeyGuard, WriteKeyGuard } from './workspace-auth.guards';
+import { ApiKey, ApiKeySchema, Workspace, WorkspaceSchema } from './workspace.schema';
+import { WorkspacesRepository } from './workspaces.repository';
+
+/** Workspaces and their keys; the guards every other feature's routes sit behind. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Workspace.name, schema: WorkspaceSchema },
+      { name: ApiKey.name, schema: ApiKeySchema },
+    ]),
+  ],
+  providers: [WorkspacesRepository, ApiKeysService, WriteKeyGuard, SecretKeyGuard],
+  exports: [ApiKeysService, WorkspacesRepository, WriteKeyGuard, SecretKeyGuard],
+})
+export class WorkspacesModule {}
