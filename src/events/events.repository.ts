@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
+import { decodeKey } from '../leads/lead.schema';
+import { renameKeys } from './json-safety';
 import { PreparedMessage } from './prepare-message';
 import { FailedEvent, TrackedEvent } from './event.schema';
 
@@ -68,7 +70,10 @@ export class EventsRepository {
       .sort({ timestamp: -1, _id: -1 })
       .limit(query.limit)
       .toArray();
-    return docs.map(({ _id, ...event }) => event as EventRecord);
+    return docs.map(({ _id, integrations, ...event }) => ({
+      ...(event as EventRecord),
+      ...(integrations && { integrations: renameKeys(integrations, decodeKey) as Record<string, unknown> }),
+    }));
   }
 
   async insertFailed(records: readonly Omit<FailedEvent, 'payload'>[], payloads: readonly unknown[]): Promise<void> {

@@ -26,3 +26,10 @@ export function findUnsafeJson(value: unknown, path: PropertyKey[] = [], depth =
   }
   return undefined;
 }
+
+/** A copy of a JSON value with every object key renamed, at any depth. */
+export function renameKeys(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameKeys(item, rename));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [rename(key), renameKeys(child, rename)]));
+}

@@ -1,6 +1,7 @@
 import { describeZodError } from '../common/validation';
 import { EventCategory, eventCategories, lookupEvent } from './catalog/event-catalog';
-import { findUnsafeJson } from './json-safety';
+import { encodeKey } from '../leads/lead.schema';
+import { findUnsafeJson, renameKeys } from './json-safety';
 import { MessageType, messageSchema, messageTypes, SegmentMessage } from './message.schema';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -49,6 +50,7 @@ export interface PreparedMessage {
   properties?: Record<string, unknown>;
   traits?: Record<string, unknown>;
   context: Record<string, unknown>;
+  /** Keys escaped with encodeKey, as stored. */
   integrations?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   value?: number;
@@ -89,7 +91,9 @@ export function prepareMessage(
   const bytes = Buffer.byteLength(JSON.stringify(raw));
   if (bytes > MAX_EVENT_BYTES)
     return reject(`event is ${bytes} bytes; the limit is 32 KB (${MAX_EVENT_BYTES} bytes) per event`, 413);
-  const unsafe = findUnsafeJson(raw);
+  // `integrations` is routing config, never queried, and analytics.js keys it by
+  // destination name ("Segment.io"), so it is stored with escaped keys instead.
+  const unsafe = findUnsafeJson({ ...raw, integrations: renameKeys(raw.integrations, encodeKey) });
   if (unsafe) return reject(unsafe);
   const type = forcedType ?? raw.type;
   if (!messageTypes.includes(type as MessageType)) return reject(`type: must be one of ${messageTypes.join(', ')}`);
@@ -144,7 +148,8 @@ function normalize(message: SegmentMessage, envelope: Envelope, request: Request
   const { receivedAt } = request;
   const context = { ...envelope.context, ...message.context };
   if (typeof context.ip !== 'string') context.ip = request.ip;
-  const integrations = message.integrations ?? envelope.integrations;
+  const given = message.integrations ?? envelope.integrations;
+  const integrations = given && (renameKeys(given, encodeKey) as Record<string, unknown>);
 
   // Segment's correction: the device's clock is off by (sentAt - receivedAt), so shift the
   // event's device time by the same amount. Without sentAt the device time stands.
