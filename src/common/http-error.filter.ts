@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BODY_BYTES } from './limits';
 
 /**
- * Renders Nest's and Fastify's own HTTP errors (a body too large or not JSON, an unknown
- * route) in the same `{ statusCode, error, message }` shape as ours, with messages that
- * say what to fix rather than Fastify's internal wording.
+ * Renders Fastify's request errors (a body too large or not JSON, an unknown route) in
+ * the same `{ statusCode, error, message }` shape as ours, with messages that say what to
+ * fix rather than Fastify's internal wording. Other HTTP exceptions keep their own body.
  */
 @Catch(HttpException)
 export class HttpErrorFilter implements ExceptionFilter<HttpException> {
@@ -13,12 +13,20 @@ export class HttpErrorFilter implements ExceptionFilter<HttpException> {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const status = exception.getStatus() as HttpStatus;
-    const { code, message } = describe(status, exception.message, request);
-    void http.getResponse<FastifyReply>().status(status).send({ statusCode: status, error: code, message });
+    const described = describe(status, exception.message, request);
+    // Others' exceptions with a body of their own (terminus's health report) keep it.
+    const body = described
+      ? { statusCode: status, error: described.code, message: described.message }
+      : exception.getResponse();
+    void http.getResponse<FastifyReply>().status(status).send(body);
   }
 }
 
-function describe(status: HttpStatus, message: string, request: FastifyRequest): { code: string; message: string } {
+function describe(
+  status: HttpStatus,
+  message: string,
+  request: FastifyRequest,
+): { code: string; message: string } | undefined {
   switch (status) {
     case HttpStatus.PAYLOAD_TOO_LARGE:
       return {
@@ -32,8 +40,8 @@ function describe(status: HttpStatus, message: string, request: FastifyRequest):
     case HttpStatus.BAD_REQUEST:
       if (/JSON|body/i.test(message))
         return { code: 'MALFORMED_JSON', message: `body: is not valid JSON (${message})` };
-      return { code: 'BAD_REQUEST', message };
+      return undefined;
     default:
-      return { code: HttpStatus[status] ?? 'HTTP_ERROR', message };
+      return undefined;
   }
 }

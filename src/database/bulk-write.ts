@@ -1,4 +1,4 @@
-import type { mongo } from 'mongoose';
+import { mongo } from 'mongoose';
 
 /**
  * FerretDB 1.24 (SQLite) stops answering an update command that modifies 100 or more
@@ -6,13 +6,37 @@ import type { mongo } from 'mongoose';
  * chunks below that keeps the local stack alive; MongoDB just sees a few more commands.
  */
 export const BULK_WRITE_CHUNK = 50;
+const DUPLICATE_KEY = 11000;
+const UPSERT_ATTEMPTS = 3;
 
+/**
+ * An unordered bulk write in chunks. Two requests upserting the same new `_id` at once can
+ * both try the insert, and the loser gets a duplicate-key error (MongoDB documents this for
+ * upserts); run again, its upsert finds the document and updates it, so those are retried.
+ */
 export async function chunkedBulkWrite<T extends mongo.Document>(
   collection: mongo.Collection<T>,
   operations: mongo.AnyBulkWriteOperation<T>[],
-  options: mongo.BulkWriteOptions = { ordered: false },
 ): Promise<void> {
   for (let start = 0; start < operations.length; start += BULK_WRITE_CHUNK) {
-    await collection.bulkWrite(operations.slice(start, start + BULK_WRITE_CHUNK), options);
+    let pending = operations.slice(start, start + BULK_WRITE_CHUNK);
+    for (let attempt = 1; pending.length; attempt++) {
+      try {
+        await collection.bulkWrite(pending, { ordered: false });
+        pending = [];
+      } catch (error) {
+        const failed = duplicateUpserts(error);
+        if (!failed || attempt === UPSERT_ATTEMPTS) throw error;
+        pending = failed.map((index) => pending[index]);
+      }
+    }
   }
+}
+
+/** The indexes of the operations that lost an upsert race, or undefined for any other failure. */
+function duplicateUpserts(error: unknown): number[] | undefined {
+  if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
+  const writeErrors = [error.writeErrors].flat();
+  if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
+  return writeErrors.map((e) => e.index);
 }

@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { LeadsService, ResolvedLead } from '../leads/leads.service';
+import { LeadsService } from '../leads/leads.service';
 import { LeadActivity } from '../leads/rollups';
+import { SessionStep } from '../leads/sessions';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { EventRecord, EventsRepository } from './events.repository';
 import { IngestionDispatcher } from './ingestion-dispatcher';
@@ -56,34 +57,35 @@ export class IngestionService {
       else valid.push({ index, message: prepared.message });
     });
 
-    const { resolutions, sessionsAfter } = await this.leads.resolve(
+    const resolutions = await this.leads.resolve(
       workspace.workspaceId,
       valid.map(({ message }) => message),
       request.receivedAt,
     );
-    const records: EventRecord[] = [];
-    const activities: LeadActivity[] = [];
+    const accepted: Array<{ message: PreparedMessage; leadId: string }> = [];
     valid.forEach(({ index, message }, i) => {
       const resolution = resolutions[i];
-      if ('rejected' in resolution) {
+      if ('leadId' in resolution) accepted.push({ message, leadId: resolution.leadId });
+      else
         rejections.set(index, {
           reason: resolution.rejected,
           status: 400,
           kind: 'invalid',
           messageId: message.messageId,
         });
-        return;
-      }
-      records.push(toRecord(workspace, message, resolution));
-      activities.push(toActivity(message, resolution));
     });
 
-    const inserted = await this.events.insertNew(records);
-    await this.leads.applyActivity(
+    let records: EventRecord[] = [];
+    let inserted: boolean[] = [];
+    await this.leads.record(
       workspace.workspaceId,
-      activities.filter((_, i) => inserted[i]),
-      sessionsAfter,
+      accepted.map(({ message, leadId }) => toActivity(message, leadId)),
       request.receivedAt,
+      async (sessions) => {
+        records = accepted.map(({ message, leadId }, i) => toRecord(workspace, message, leadId, sessions[i]));
+        inserted = await this.events.insertNew(records);
+        return inserted;
+      },
     );
     await this.keepRejected(workspace, items, rejections, request.receivedAt);
     await this.dispatch(workspace, records, inserted);
@@ -156,20 +158,25 @@ export class IngestionService {
   }
 }
 
-function toRecord(workspace: WorkspaceContext, message: PreparedMessage, resolution: ResolvedLead): EventRecord {
+function toRecord(
+  workspace: WorkspaceContext,
+  message: PreparedMessage,
+  leadId: string,
+  session: SessionStep | undefined,
+): EventRecord {
   const { clientSessionId, ...fields } = message;
   return {
     ...fields,
     workspaceId: workspace.workspaceId,
     sourceId: workspace.sourceId,
-    leadId: resolution.leadId,
-    ...(resolution.session && { sessionId: resolution.session.sessionId }),
+    leadId,
+    ...(session && { sessionId: session.sessionId }),
   };
 }
 
-function toActivity(message: PreparedMessage, resolution: ResolvedLead): LeadActivity {
+function toActivity(message: PreparedMessage, leadId: string): LeadActivity {
   return {
-    leadId: resolution.leadId,
+    leadId,
     timestamp: message.timestamp,
     receivedAt: message.receivedAt,
     ...(message.eventType && { eventType: message.eventType }),
@@ -178,6 +185,6 @@ function toActivity(message: PreparedMessage, resolution: ResolvedLead): LeadAct
     ...(message.anonymousId && { anonymousId: message.anonymousId }),
     ...(message.type === 'identify' && message.traits && { traits: message.traits }),
     ...(message.type === 'group' && { group: { id: message.groupId!, traits: message.traits ?? {} } }),
-    ...(resolution.session && { session: resolution.session }),
+    ...(message.clientSessionId && { clientSessionId: message.clientSessionId }),
   };
 }

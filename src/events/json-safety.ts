@@ -2,7 +2,7 @@ import { formatPath } from '../common/validation';
 
 /**
  * Checks that a JSON value can be stored as a MongoDB document and queried safely: no key
- * that MongoDB would read as an operator (`$…`) or a path (`a.b`), no NUL in keys, and
+ * that MongoDB would read as an operator (`$…`) or a path (`a.b`), no empty or NUL keys, and
  * bounded nesting. Returns the first problem, naming where it is, or undefined.
  */
 export const MAX_DEPTH = 16;
@@ -18,6 +18,7 @@ export function findUnsafeJson(value: unknown, path: PropertyKey[] = [], depth =
     return undefined;
   }
   for (const [key, child] of Object.entries(value)) {
+    if (!key) return `${formatPath(path) || 'body'}: keys may not be empty`;
     if (key.startsWith('$') || key.includes('.') || key.includes('\0')) {
       return `${formatPath([...path, key])}: keys may not start with "$" or contain "." or NUL`;
     }

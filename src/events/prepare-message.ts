@@ -74,7 +74,8 @@ export type Prepared = { message: PreparedMessage } | { rejection: Rejection };
 /**
  * Validates one message against the Segment spec, the storage rules and the event
  * catalog, and normalizes it: messageId, receivedAt, context.ip, clock-skew-corrected
- * timestamp, batch context merged in. Pure: the same input gives the same output.
+ * timestamp, batch context merged in. Pure but for the messageId it generates when the
+ * client sent none (and without one, a retry cannot be deduplicated).
  */
 export function prepareMessage(
   raw: unknown,
@@ -147,8 +148,11 @@ function classify(message: SegmentMessage): Classification | { problem: string; 
 function normalize(message: SegmentMessage, envelope: Envelope, request: RequestInfo) {
   const { receivedAt } = request;
   const context = { ...envelope.context, ...message.context };
-  if (typeof context.ip !== 'string') context.ip = request.ip;
-  const given = message.integrations ?? envelope.integrations;
+  if (typeof context.ip !== 'string' || !context.ip) context.ip = request.ip;
+  const given = (message.integrations || envelope.integrations) && {
+    ...envelope.integrations,
+    ...message.integrations,
+  };
   const integrations = given && (renameKeys(given, encodeKey) as Record<string, unknown>);
 
   // Segment's correction: the device's clock is off by (sentAt - receivedAt), so shift the

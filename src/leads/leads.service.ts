@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { AppError } from '../common/app-error';
+import { KeyedLock } from '../common/keyed-lock';
 import { identityKey, IdentityRef, LeadRecord, LeadsRepository, LeadState } from './leads.repository';
 import { decodeKey, SessionState } from './lead.schema';
 import { buildRollups, LeadActivity } from './rollups';
@@ -17,10 +18,9 @@ export interface IdentityMessage {
   clientSessionId?: string;
 }
 
-export type ResolvedLead = { leadId: string; session?: SessionStep };
+export type ResolvedLead = { leadId: string };
 export type Resolution = ResolvedLead | { rejected: string };
 
-const behaviorTypes = new Set(['track', 'page', 'screen']);
 const user = (value: string): IdentityRef => ({ kind: 'user', value });
 const anon = (value: string): IdentityRef => ({ kind: 'anon', value });
 
@@ -39,39 +39,65 @@ export class LeadsService {
    */
   private readonly identityCache = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
 
+  /**
+   * Rollup upserts of one lead run one at a time in this process. MongoDB applies `$inc`
+   * atomically anyway, but FerretDB 1.24 (the local stack) reads, modifies and writes
+   * without a lock, and loses increments that race (5 of 20 concurrent ones survive).
+   */
+  private readonly leadLock = new KeyedLock();
+
+  /** Leads' current sessions; written only under {@link leadLock}, so it is exact in this process. */
+  private readonly sessionCache = new LRUCache<string, SessionState>({ max: 100_000, ttl: 60 * 60_000 });
+
   constructor(private readonly repository: LeadsRepository) {}
 
   /**
    * Finds or creates the lead of every message, stitching identities as identify and alias
-   * (and any message carrying both ids) say, and places behavior events into sessions.
-   * Only stitching writes here; counters are written by {@link applyActivity} once the
-   * events are stored.
+   * (and any message carrying both ids) say. Only stitching writes here; what the events
+   * add to their leads is written by {@link record} once they are stored.
    */
-  async resolve(
-    workspaceId: string,
-    messages: readonly IdentityMessage[],
-    now: Date,
-  ): Promise<{ resolutions: Resolution[]; sessionsAfter: Map<string, SessionState | undefined> }> {
-    const batch = new IdentityBatch(workspaceId, this.repository, now);
+  async resolve(workspaceId: string, messages: readonly IdentityMessage[], now: Date): Promise<Resolution[]> {
+    const batch = new IdentityBatch(workspaceId, this.repository, now, this.leadLock);
     await batch.load(messages.flatMap(refsOf), this.identityCache);
     const resolutions: Resolution[] = [];
     for (const message of messages) resolutions.push(await batch.resolve(message));
     await batch.save(this.identityCache);
-
-    const final = resolutions.map((r) => ('leadId' in r ? { leadId: batch.current(r.leadId) } : r));
-    const sessionsAfter = this.placeInSessions(messages, final, batch.states);
-    return { resolutions: final, sessionsAfter };
+    return resolutions.map((r) => ('leadId' in r ? { leadId: batch.current(r.leadId) } : r));
   }
 
-  /** Writes what stored events add to their leads: one upsert per lead. */
-  async applyActivity(
+  /**
+   * Records a batch's activity on its leads. With each lead's lock held, it places behavior
+   * events into sessions, lets `store` write the events (it answers which were new, not
+   * retries), and adds the new ones to the leads' rollups in one upsert per lead.
+   */
+  async record(
     workspaceId: string,
     activities: readonly LeadActivity[],
-    sessionsAfter: ReadonlyMap<string, SessionState | undefined>,
     now: Date,
+    store: (sessions: ReadonlyArray<SessionStep | undefined>) => Promise<boolean[]>,
   ): Promise<void> {
-    if (activities.length)
-      await this.repository.applyRollups(buildRollups(workspaceId, activities, sessionsAfter, now));
+    const leadIds = [...new Set(activities.map((activity) => activity.leadId))];
+    await this.leadLock.run(leadIds, async () => {
+      const sessions = await this.sessionStates(leadIds);
+      const steps = placeInSessions(activities, sessions);
+      const inserted = await store(steps);
+      const stored = activities.flatMap((activity, i) =>
+        inserted[i] ? [{ ...activity, ...(steps[i] && { session: steps[i] }) }] : [],
+      );
+      if (!stored.length) return;
+      const storedLeads = new Set(stored.map((activity) => activity.leadId));
+      const sessionsAfter = new Map([...sessions].filter(([leadId]) => storedLeads.has(leadId)));
+      await this.repository.applyRollups(buildRollups(workspaceId, stored, sessionsAfter, now));
+      for (const [leadId, session] of sessionsAfter) if (session) this.sessionCache.set(leadId, session);
+    });
+  }
+
+  /** Each lead's current session; from this process's cache, as every change went through it. */
+  private async sessionStates(leadIds: readonly string[]): Promise<Map<string, SessionState | undefined>> {
+    const states = new Map(leadIds.map((leadId) => [leadId, this.sessionCache.get(leadId)]));
+    const missing = leadIds.filter((leadId) => !states.get(leadId));
+    for (const [leadId, state] of await this.repository.findStates(missing)) states.set(leadId, state.session);
+    return states;
   }
 
   /** A lead by its id or any of its identities (userId, anonymousId), following merges. */
@@ -126,31 +152,32 @@ export class LeadsService {
       updatedAt: lead.updatedAt ?? lead.createdAt,
     };
   }
+}
 
-  private placeInSessions(
-    messages: readonly IdentityMessage[],
-    resolutions: Resolution[],
-    states: ReadonlyMap<string, LeadState>,
-  ): Map<string, SessionState | undefined> {
-    const perLead = new Map<string, number[]>();
-    messages.forEach((message, index) => {
-      const resolution = resolutions[index];
-      if (!('leadId' in resolution) || !behaviorTypes.has(message.type)) return;
-      perLead.set(resolution.leadId, [...(perLead.get(resolution.leadId) ?? []), index]);
-    });
-    const sessionsAfter = new Map<string, SessionState | undefined>();
-    for (const [leadId, indexes] of perLead) {
-      indexes.sort((a, b) => messages[a].timestamp.getTime() - messages[b].timestamp.getTime());
-      const { steps, state } = assignSessions(
-        leadId,
-        states.get(leadId)?.session,
-        indexes.map((i) => messages[i]),
-      );
-      indexes.forEach((messageIndex, i) => Object.assign(resolutions[messageIndex], { session: steps[i] }));
-      sessionsAfter.set(leadId, state);
-    }
-    return sessionsAfter;
+/**
+ * Places behavior events into sessions, per lead in time order, advancing `sessions` to
+ * each lead's state after them. Identify, group and alias calls are not activity.
+ */
+function placeInSessions(
+  activities: readonly LeadActivity[],
+  sessions: Map<string, SessionState | undefined>,
+): Array<SessionStep | undefined> {
+  const steps: Array<SessionStep | undefined> = activities.map(() => undefined);
+  const perLead = new Map<string, number[]>();
+  activities.forEach((activity, index) => {
+    if (activity.eventType) perLead.set(activity.leadId, [...(perLead.get(activity.leadId) ?? []), index]);
+  });
+  for (const [leadId, indexes] of perLead) {
+    indexes.sort((a, b) => activities[a].timestamp.getTime() - activities[b].timestamp.getTime());
+    const placed = assignSessions(
+      leadId,
+      sessions.get(leadId),
+      indexes.map((i) => activities[i]),
+    );
+    indexes.forEach((activityIndex, i) => (steps[activityIndex] = placed.steps[i]));
+    sessions.set(leadId, placed.state);
   }
+  return steps;
 }
 
 function refsOf(message: IdentityMessage): IdentityRef[] {
@@ -168,7 +195,7 @@ function refsOf(message: IdentityMessage): IdentityRef[] {
  */
 class IdentityBatch {
   private readonly leadOfKey = new Map<string, string>();
-  readonly states = new Map<string, LeadState>();
+  private readonly states = new Map<string, LeadState>();
   private readonly createdHere = new Set<string>();
   private readonly links = new Map<string, { ref: IdentityRef; leadId: string }>();
   private readonly mergedInto = new Map<string, string>();
@@ -177,6 +204,7 @@ class IdentityBatch {
     private readonly workspaceId: string,
     private readonly repository: LeadsRepository,
     private readonly now: Date,
+    private readonly lock: KeyedLock,
   ) {}
 
   async load(refs: IdentityRef[], cache: LRUCache<string, string>): Promise<void> {
@@ -291,14 +319,16 @@ class IdentityBatch {
       this.links.set(key, { ref: { kind: kind as IdentityRef['kind'], value: value.join(':') }, leadId: targetId });
     }
     if (this.createdHere.has(sourceId)) return;
-    const [source, target] = await Promise.all([
-      this.repository.findLead(this.workspaceId, sourceId),
-      this.repository.findLead(this.workspaceId, targetId),
-    ]);
-    if (!source || !target) return;
-    for (const value of source.anonymousIds ?? [])
-      this.links.set(this.key(anon(value)), { ref: anon(value), leadId: targetId });
-    await this.repository.merge(this.workspaceId, source, target, this.now);
+    await this.lock.run([sourceId, targetId], async () => {
+      const [source, target] = await Promise.all([
+        this.repository.findLead(this.workspaceId, sourceId),
+        this.repository.findLead(this.workspaceId, targetId),
+      ]);
+      if (!source || !target) return;
+      for (const value of source.anonymousIds ?? [])
+        this.links.set(this.key(anon(value)), { ref: anon(value), leadId: targetId });
+      await this.repository.merge(this.workspaceId, source, target, this.now);
+    });
   }
 
   private key(ref: IdentityRef): string {

@@ -13,6 +13,8 @@ export interface LeadActivity {
   anonymousId?: string;
   traits?: Record<string, unknown>;
   group?: { id: string; traits: Record<string, unknown> };
+  /** The session id the client sent, if any; otherwise sessions are derived. */
+  clientSessionId?: string;
   session?: SessionStep;
 }
 

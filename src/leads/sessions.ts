@@ -30,9 +30,11 @@ export function assignSessions(
       : !state || idle > SESSION_TIMEOUT_MS || at < state.startedAt.getTime() - SESSION_TIMEOUT_MS;
     if (isNew || !state) {
       const id = clientSessionId ?? `${leadId}-${at.toString(36)}`;
-      // An event far older than the current session stands alone rather than rewinding it.
-      if (state && !clientSessionId && at < state.startedAt.getTime()) {
-        return { sessionId: id, startsSession: true, extendsByMs: 0 };
+      // An event older than the current session never rewinds it. A late one from an
+      // earlier client session (a mobile app flushing its queue) belongs to a session
+      // already counted; one with no session id stands alone.
+      if (state && at < state.startedAt.getTime()) {
+        return { sessionId: id, startsSession: !clientSessionId, extendsByMs: 0 };
       }
       state = { id, startedAt: timestamp, lastEventAt: timestamp };
       return { sessionId: id, startsSession: true, extendsByMs: 0 };

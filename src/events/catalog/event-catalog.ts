@@ -135,10 +135,13 @@ export interface CatalogEntry {
   properties?: z.ZodType;
 }
 
+const isCatalogType = (name: string): name is CatalogEventType => Object.hasOwn(catalog, name);
+
 /** The catalog entry for an event name, or a custom entry for a name we don't know. */
 export function lookupEvent(name: string): CatalogEntry {
-  const eventType = segmentSpecNames[name] ?? name;
-  if (Object.hasOwn(catalog, eventType)) {
+  // hasOwn, not `in`: an event named "constructor" is a custom event, not Object's.
+  const eventType = Object.hasOwn(segmentSpecNames, name) ? segmentSpecNames[name] : name;
+  if (isCatalogType(eventType)) {
     const entry = catalog[eventType];
     return { eventType, category: entry.category, properties: entry.properties };
   }

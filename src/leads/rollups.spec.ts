@@ -1,0 +1,197 @@
+import { SessionState } from './lead.schema';
+import { buildRollups, LeadActivity, LeadRollup } from './rollups';
+
+const now = new Date('2026-03-01T12:00:00Z');
+
+function activity(overrides: Partial<LeadActivity> = {}): LeadActivity {
+  return {
+    leadId: 'lead-1',
+    timestamp: new Date('2026-03-01T10:00:00Z'),
+    receivedAt: new Date('2026-03-01T10:00:05Z'),
+    eventType: 'page_view',
+    ...overrides,
+  };
+}
+
+const noSessions = new Map<string, SessionState | undefined>();
+
+function rollupOf(activities: LeadActivity[], sessionsAfter = noSessions): LeadRollup {
+  const rollups = buildRollups('ws-1', activities, sessionsAfter, now);
+  if (rollups.length !== 1) throw new Error(`expected one rollup, got ${rollups.length}`);
+  return rollups[0];
+}
+
+describe('buildRollups', () => {
+  describe('grouping', () => {
+    it('builds one rollup per lead, in order of first appearance', () => {
+      const sut = buildRollups(
+        'ws-1',
+        [activity({ leadId: 'b' }), activity({ leadId: 'a' }), activity({ leadId: 'b' })],
+        noSessions,
+        now,
+      );
+
+      expect(sut.map((rollup) => [rollup.leadId, rollup.inc.eventCount])).toEqual([
+        ['b', 2],
+        ['a', 1],
+      ]);
+    });
+
+    it('returns nothing for no activities', () => {
+      expect(buildRollups('ws-1', [], noSessions, now)).toEqual([]);
+    });
+
+    it('creates the lead in its workspace, at when the first event was received, and stamps updatedAt', () => {
+      const sut = rollupOf([activity(), activity({ receivedAt: new Date('2026-03-01T11:00:00Z') })]);
+
+      expect(sut.setOnInsert).toEqual({ workspaceId: 'ws-1', createdAt: new Date('2026-03-01T10:00:05Z') });
+      expect(sut.set.updatedAt).toBe(now);
+    });
+  });
+
+  describe('counters', () => {
+    it('counts events per type and per UTC day and type', () => {
+      const sut = rollupOf([
+        activity({ eventType: 'page_view', timestamp: new Date('2026-02-28T23:59:59Z') }),
+        activity({ eventType: 'page_view', timestamp: new Date('2026-03-01T00:00:00Z') }),
+        activity({ eventType: 'form_submit', timestamp: new Date('2026-03-01T09:00:00Z') }),
+      ]);
+
+      expect(sut.inc).toEqual({
+        eventCount: 3,
+        'countsByType.page_view': 2,
+        'countsByType.form_submit': 1,
+        'daily.2026-02-28.page_view': 1,
+        'daily.2026-03-01.page_view': 1,
+        'daily.2026-03-01.form_submit': 1,
+      });
+    });
+
+    it('sums values overall and per type, counting a zero value as a value', () => {
+      const sut = rollupOf([
+        activity({ eventType: 'order_completed', value: 40 }),
+        activity({ eventType: 'order_completed', value: 2.5 }),
+        activity({ eventType: 'quote_request', value: 0 }),
+        activity({ eventType: 'page_view' }),
+      ]);
+
+      expect(sut.inc).toMatchObject({
+        valueSum: 42.5,
+        'valueByType.order_completed': 42.5,
+        'valueByType.quote_request': 0,
+      });
+      expect(sut.inc).not.toHaveProperty(['valueByType.page_view']);
+    });
+
+    it('escapes event types that MongoDB would read as paths or operators', () => {
+      const sut = rollupOf([
+        activity({ eventType: 'checkout.step', value: 3 }),
+        activity({ eventType: '$rare', timestamp: new Date('2026-03-01T10:00:00Z') }),
+      ]);
+
+      expect(sut.inc).toEqual({
+        eventCount: 2,
+        valueSum: 3,
+        'countsByType.checkout%2Estep': 1,
+        'daily.2026-03-01.checkout%2Estep': 1,
+        'valueByType.checkout%2Estep': 3,
+        'countsByType.%24rare': 1,
+        'daily.2026-03-01.%24rare': 1,
+      });
+    });
+
+    it('counts nothing for identify, group and alias calls, which carry no event type', () => {
+      const sut = rollupOf([activity({ eventType: undefined, value: 5, traits: { plan: 'pro' } })]);
+
+      expect(sut.inc).toEqual({});
+    });
+  });
+
+  describe('first and last seen', () => {
+    it('takes the earliest and latest event time, whatever the order', () => {
+      const sut = rollupOf([
+        activity({ timestamp: new Date('2026-03-01T10:00:00Z') }),
+        activity({ timestamp: new Date('2026-03-01T08:00:00Z') }),
+        activity({ timestamp: new Date('2026-03-01T11:00:00Z') }),
+        activity({ timestamp: new Date('2026-03-01T09:00:00Z') }),
+      ]);
+
+      expect(sut.min).toEqual({ firstSeenAt: new Date('2026-03-01T08:00:00Z') });
+      expect(sut.max).toEqual({ lastSeenAt: new Date('2026-03-01T11:00:00Z') });
+    });
+
+    it('counts identify calls as being seen', () => {
+      const sut = rollupOf([activity({ eventType: undefined, timestamp: new Date('2026-03-01T07:00:00Z') })]);
+
+      expect(sut.min.firstSeenAt).toEqual(new Date('2026-03-01T07:00:00Z'));
+    });
+  });
+
+  describe('identities and traits', () => {
+    it('adds each userId and anonymousId once', () => {
+      const sut = rollupOf([
+        activity({ anonymousId: 'anon-1' }),
+        activity({ anonymousId: 'anon-1', userId: 'user-1' }),
+        activity({ anonymousId: 'anon-2', userId: 'user-1' }),
+      ]);
+
+      expect(sut.addToSet).toEqual({ anonymousIds: ['anon-1', 'anon-2'], userIds: ['user-1'] });
+    });
+
+    it('sets each trait by its own path, the later call winning', () => {
+      const sut = rollupOf([
+        activity({ eventType: undefined, traits: { plan: 'free', email: 'ada@example.com' } }),
+        activity({ eventType: undefined, traits: { plan: 'pro' } }),
+      ]);
+
+      expect(sut.set).toMatchObject({ 'traits.plan': 'pro', 'traits.email': 'ada@example.com' });
+      expect(sut.set).not.toHaveProperty('traits');
+    });
+
+    it('sets group traits under the escaped group id', () => {
+      const sut = rollupOf([activity({ eventType: undefined, group: { id: 'acme.io', traits: { size: 50 } } })]);
+
+      expect(sut.set).toMatchObject({ 'groups.acme%2Eio': { size: 50 } });
+    });
+  });
+
+  describe('sessions', () => {
+    it('counts the sessions events open and adds what they lengthen', () => {
+      const sut = rollupOf([
+        activity({ session: { sessionId: 's1', startsSession: true, extendsByMs: 0 } }),
+        activity({ session: { sessionId: 's1', startsSession: false, extendsByMs: 60_000 } }),
+        activity({ session: { sessionId: 's2', startsSession: true, extendsByMs: 0 } }),
+        activity({ session: { sessionId: 's2', startsSession: false, extendsByMs: 5_000 } }),
+      ]);
+
+      expect(sut.inc).toMatchObject({ sessionCount: 2, sessionDurationMs: 65_000 });
+    });
+
+    it('adds no session counters for events without session steps', () => {
+      const sut = rollupOf([activity({ session: { sessionId: 's1', startsSession: false, extendsByMs: 0 } })]);
+
+      expect(sut.inc).not.toHaveProperty('sessionCount');
+      expect(sut.inc).not.toHaveProperty('sessionDurationMs');
+    });
+
+    it("sets the lead's session state after the batch, when it has one", () => {
+      const state: SessionState = {
+        id: 's2',
+        startedAt: new Date('2026-03-01T10:00:00Z'),
+        lastEventAt: new Date('2026-03-01T10:05:00Z'),
+      };
+      const sut = buildRollups(
+        'ws-1',
+        [activity({ leadId: 'with' }), activity({ leadId: 'without' })],
+        new Map([
+          ['with', state],
+          ['without', undefined],
+        ]),
+        now,
+      );
+
+      expect(sut[0].set.session).toBe(state);
+      expect(sut[1].set).not.toHaveProperty('session');
+    });
+  });
+});
