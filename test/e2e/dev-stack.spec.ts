@@ -128,6 +128,28 @@ describe('npm run dev', () => {
     expect((await fetch(`http://127.0.0.1:${env.NUDGE_SMS_SINK_PORT}/sink/messages`)).status).toBe(200);
   });
 
+  it('seeds the development workspace: an event sent with the printed write key is readable with the secret key', async () => {
+    const output = stack.output();
+    const writeKey = /Write key\s+(\S+)/.exec(output)?.[1];
+    const secretKey = /Secret key\s+(\S+)/.exec(output)?.[1];
+    const api = `http://127.0.0.1:${env.PORT}`;
+
+    const tracked = await fetch(`${api}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${writeKey}:`)}` },
+      body: JSON.stringify({ userId: 'dev-stack-visitor', event: 'form_start', properties: { formId: 'quote' } }),
+    });
+    const lead = await fetch(`${api}/v1/leads/dev-stack-visitor`, {
+      headers: { authorization: `Bearer ${secretKey}` },
+    });
+
+    expect(tracked.status).toBe(200);
+    expect(await lead.json()).toMatchObject({
+      userId: 'dev-stack-visitor',
+      rollups: { countsByType: { form_start: 1 } },
+    });
+  });
+
   it("shows the self-check run in the Temporal UI, with Nudge's search attributes registered", async () => {
     const ui = `http://127.0.0.1:${env.NUDGE_TEMPORAL_UI_PORT}/api/v1/namespaces/default`;
     const query = encodeURIComponent('WorkflowType = "selfCheckWorkflow"');

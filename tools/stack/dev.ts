@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { validateEnv } from '../../src/config/env.schema';
 import { join } from 'node:path';
 import { isPortFree, ProcessGroup } from './processes';
 import { repoRoot } from './run';
@@ -79,6 +80,8 @@ async function main(group: ProcessGroup): Promise<void> {
   const check = await fetch(`${api}/ops/self-check`, { method: 'POST' });
   if (!check.ok) throw new Error(`self-check failed (${check.status}): ${await check.text()}`);
   const { workflowId } = (await check.json()) as { workflowId: string };
+  // The API seeded the development workspace with these keys (config defaults unless set).
+  const { DEV_WRITE_KEY: writeKey, DEV_SECRET_KEY: secretKey } = validateEnv(process.env);
 
   console.log(`
 Nudge is running (self-check ${workflowId} passed: API → Temporal → worker → MongoDB).
@@ -91,6 +94,14 @@ Nudge is running (self-check ${workflowId} passed: API → Temporal → worker �
   MongoDB        ${mongodbUri}
   Temporal gRPC  ${temporalAddress}
   Data           ${dataDir}
+
+  Write key      ${writeKey}   (send events: HTTP Basic user, or "writeKey" in the body)
+  Secret key     ${secretKey}   (read leads: Authorization: Bearer)
+
+  Try it:
+    curl -u ${writeKey}: ${api}/v1/track -H 'content-type: application/json' \\
+      -d '{"userId":"ada","event":"form_start","properties":{"formId":"quote"}}'
+    curl -H 'Authorization: Bearer ${secretKey}' ${api}/v1/leads/ada
 
 Press Ctrl-C to stop.
 `);
