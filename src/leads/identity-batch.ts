@@ -1,0 +1,180 @@
+import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
+import { KeyedLock } from '../common/keyed-lock';
+import { identityKey, IdentityRef, LeadsRepository, LeadState } from './leads.repository';
+
+/** The identity-bearing part of an incoming message. */
+export interface IdentityMessage {
+  type: 'track' | 'page' | 'screen' | 'identify' | 'group' | 'alias';
+  userId?: string;
+  anonymousId?: string;
+  previousId?: string;
+}
+
+export type Resolution = { leadId: string } | { rejected: string };
+
+export const user = (value: string): IdentityRef => ({ kind: 'user', value });
+export const anon = (value: string): IdentityRef => ({ kind: 'anon', value });
+
+/**
+ * Lead ids are derived from the first identity a lead was seen with, so two requests that
+ * race to create the same visitor's lead create the same one.
+ */
+const deriveLeadId = (workspaceId: string, ref: IdentityRef) =>
+  `lead_${createHash('sha256').update(identityKey(workspaceId, ref)).digest('hex').slice(0, 24)}`;
+
+export function refsOf(message: IdentityMessage): IdentityRef[] {
+  const refs: IdentityRef[] = [];
+  if (message.userId) refs.push(user(message.userId));
+  if (message.anonymousId) refs.push(anon(message.anonymousId));
+  if (message.previousId) refs.push(user(message.previousId), anon(message.previousId));
+  return refs;
+}
+
+/**
+ * The identity graph of one batch: what is known, what this batch links and merges. The
+ * rules are Segment's and Customer.io's: an anonymous lead is folded into an identified one
+ * when the two ids meet; an identified lead is never merged into another.
+ */
+export class IdentityBatch {
+  private readonly leadOfKey = new Map<string, string>();
+  private readonly states = new Map<string, LeadState>();
+  private readonly createdHere = new Set<string>();
+  private readonly links = new Map<string, { ref: IdentityRef; leadId: string }>();
+  private readonly mergedInto = new Map<string, string>();
+
+  constructor(
+    private readonly workspaceId: string,
+    private readonly repository: LeadsRepository,
+    private readonly now: Date,
+    private readonly lock: KeyedLock,
+  ) {}
+
+  async load(refs: IdentityRef[], cache: LRUCache<string, string>): Promise<void> {
+    const keys = [...new Set(refs.map((ref) => this.key(ref)))];
+    const missing = keys.filter((key) => {
+      const leadId = cache.get(key);
+      if (leadId) this.leadOfKey.set(key, leadId);
+      return !leadId;
+    });
+    for (const [key, leadId] of await this.repository.findIdentities(missing)) this.leadOfKey.set(key, leadId);
+    await this.loadStates([...new Set(this.leadOfKey.values())]);
+  }
+
+  private async loadStates(leadIds: string[]): Promise<void> {
+    const states = await this.repository.findStates(leadIds);
+    const forwarded: string[] = [];
+    for (const leadId of leadIds) {
+      const state = states.get(leadId) ?? { id: leadId, userIds: [] };
+      this.states.set(leadId, state);
+      if (state.mergedInto) {
+        this.mergedInto.set(leadId, state.mergedInto);
+        forwarded.push(state.mergedInto);
+      }
+    }
+    if (forwarded.length) await this.loadStates(forwarded.filter((id) => !this.states.has(id)));
+  }
+
+  /** A lead id as it stands after this batch's merges. */
+  current(leadId: string): string {
+    for (let next = this.mergedInto.get(leadId); next; next = this.mergedInto.get(leadId)) leadId = next;
+    return leadId;
+  }
+
+  async resolve(message: IdentityMessage): Promise<Resolution> {
+    if (message.type === 'alias') return this.alias(message.previousId!, message.userId!);
+    if (message.userId && message.anonymousId) return { leadId: await this.link(message.userId, message.anonymousId) };
+    const ref = message.userId ? user(message.userId) : anon(message.anonymousId!);
+    return { leadId: this.leadOf(ref) ?? this.create([ref]) };
+  }
+
+  async save(cache: LRUCache<string, string>): Promise<void> {
+    const byLead = new Map<string, IdentityRef[]>();
+    for (const { ref, leadId } of this.links.values()) {
+      const target = this.current(leadId);
+      byLead.set(target, [...(byLead.get(target) ?? []), ref]);
+      cache.set(this.key(ref), target);
+    }
+    for (const [leadId, refs] of byLead) await this.repository.linkIdentities(this.workspaceId, refs, leadId, this.now);
+  }
+
+  private async link(userId: string, anonymousId: string): Promise<string> {
+    const userLead = this.leadOf(user(userId));
+    const anonLead = this.leadOf(anon(anonymousId));
+    if (!userLead && !anonLead) return this.create([user(userId), anon(anonymousId)]);
+    if (userLead && !anonLead) return this.attach(anon(anonymousId), userLead);
+    if (!userLead) {
+      // The device's lead becomes this user's, unless it already belongs to someone else.
+      return this.isIdentified(anonLead!) ? this.create([user(userId)]) : this.attach(user(userId), anonLead!);
+    }
+    if (userLead !== anonLead && !this.isIdentified(anonLead!)) await this.merge(anonLead!, userLead);
+    return userLead;
+  }
+
+  private async alias(previousId: string, userId: string): Promise<Resolution> {
+    const previousLead = this.leadOf(user(previousId)) ?? this.leadOf(anon(previousId));
+    const userLead = this.leadOf(user(userId));
+    if (!previousLead && !userLead) return { leadId: this.create([user(userId), anon(previousId)]) };
+    if (!userLead) return { leadId: this.attach(user(userId), previousLead!) };
+    if (!previousLead) return { leadId: this.attach(anon(previousId), userLead) };
+    if (previousLead === userLead) return { leadId: userLead };
+    if (this.isIdentified(previousLead)) {
+      return {
+        rejected: `previousId "${previousId}" belongs to an identified lead, which is never merged into another`,
+      };
+    }
+    await this.merge(previousLead, userLead);
+    return { leadId: userLead };
+  }
+
+  private leadOf(ref: IdentityRef): string | undefined {
+    const leadId = this.leadOfKey.get(this.key(ref));
+    return leadId && this.current(leadId);
+  }
+
+  private isIdentified(leadId: string): boolean {
+    return (this.states.get(leadId)?.userIds.length ?? 0) > 0;
+  }
+
+  private create(refs: IdentityRef[]): string {
+    const leadId = deriveLeadId(this.workspaceId, refs[0]);
+    this.createdHere.add(leadId);
+    if (!this.states.has(leadId)) this.states.set(leadId, { id: leadId, userIds: [] });
+    for (const ref of refs) this.attach(ref, leadId);
+    return leadId;
+  }
+
+  private attach(ref: IdentityRef, leadId: string): string {
+    const key = this.key(ref);
+    this.leadOfKey.set(key, leadId);
+    this.links.set(key, { ref, leadId });
+    if (ref.kind === 'user') this.states.get(leadId)?.userIds.push(ref.value);
+    return leadId;
+  }
+
+  /** Folds an anonymous lead into another. A lead created in this batch has nothing stored to fold. */
+  private async merge(sourceId: string, targetId: string): Promise<void> {
+    this.mergedInto.set(sourceId, targetId);
+    for (const [key, leadId] of this.leadOfKey) {
+      if (leadId !== sourceId) continue;
+      this.leadOfKey.set(key, targetId);
+      const [, kind, ...value] = key.split(':');
+      this.links.set(key, { ref: { kind: kind as IdentityRef['kind'], value: value.join(':') }, leadId: targetId });
+    }
+    if (this.createdHere.has(sourceId)) return;
+    await this.lock.run([sourceId, targetId], async () => {
+      const [source, target] = await Promise.all([
+        this.repository.findLead(this.workspaceId, sourceId),
+        this.repository.findLead(this.workspaceId, targetId),
+      ]);
+      if (!source || !target) return;
+      for (const value of source.anonymousIds ?? [])
+        this.links.set(this.key(anon(value)), { ref: anon(value), leadId: targetId });
+      await this.repository.merge(this.workspaceId, source, target, this.now);
+    });
+  }
+
+  private key(ref: IdentityRef): string {
+    return identityKey(this.workspaceId, ref);
+  }
+}
