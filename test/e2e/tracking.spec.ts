@@ -414,6 +414,32 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     });
   });
 
+  it('documents the tracking and lead routes in OpenAPI, with both kinds of key', async () => {
+    const document = (await (await fetch(`${api.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { requestBody?: unknown } }>;
+      components: { securitySchemes: Record<string, { scheme: string }> };
+    };
+
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/track',
+        '/v1/t',
+        '/v1/batch',
+        '/v1/b',
+        '/api/behavior/events',
+        '/v1/leads/{id}',
+        '/v1/leads/{id}/events',
+      ]),
+    );
+    expect(document.paths['/v1/track']!.post!.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { properties: { event: { type: 'string' } } } } },
+    });
+    expect(document.components.securitySchemes).toMatchObject({
+      writeKey: { scheme: 'basic' },
+      bearer: { scheme: 'bearer' },
+    });
+  });
+
   it('answers CORS preflights from any site', async () => {
     const response = await fetch(`${api.url}/v1/batch`, {
       method: 'OPTIONS',
