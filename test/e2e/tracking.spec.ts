@@ -431,7 +431,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
         '/v1/leads/{id}/events',
       ]),
     );
-    expect(document.paths['/v1/track']!.post!.requestBody).toMatchObject({
+    expect(document.paths['/v1/track'].post!.requestBody).toMatchObject({
       content: { 'application/json': { schema: { properties: { event: { type: 'string' } } } } },
     });
     expect(document.components.securitySchemes).toMatchObject({
