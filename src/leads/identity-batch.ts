@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { KeyedLock } from '../common/keyed-lock';
-import { identityKey, IdentityRef, LeadsRepository, LeadState } from './leads.repository';
+import { identityKey, IdentityRef, LeadsRepository } from './leads.repository';
 
 /** The identity-bearing part of an incoming message. */
 export interface IdentityMessage {
@@ -38,7 +38,8 @@ export function refsOf(message: IdentityMessage): IdentityRef[] {
  */
 export class IdentityBatch {
   private readonly leadOfKey = new Map<string, string>();
-  private readonly states = new Map<string, LeadState>();
+  private readonly storedUserIds = new Map<string, string[]>();
+  private readonly identifiedHere = new Set<string>();
   private readonly createdHere = new Set<string>();
   private readonly links = new Map<string, { ref: IdentityRef; leadId: string }>();
   private readonly mergedInto = new Map<string, string>();
@@ -58,21 +59,6 @@ export class IdentityBatch {
       return !leadId;
     });
     for (const [key, leadId] of await this.repository.findIdentities(missing)) this.leadOfKey.set(key, leadId);
-    await this.loadStates([...new Set(this.leadOfKey.values())]);
-  }
-
-  private async loadStates(leadIds: string[]): Promise<void> {
-    const states = await this.repository.findStates(leadIds);
-    const forwarded: string[] = [];
-    for (const leadId of leadIds) {
-      const state = states.get(leadId) ?? { id: leadId, userIds: [] };
-      this.states.set(leadId, state);
-      if (state.mergedInto) {
-        this.mergedInto.set(leadId, state.mergedInto);
-        forwarded.push(state.mergedInto);
-      }
-    }
-    if (forwarded.length) await this.loadStates(forwarded.filter((id) => !this.states.has(id)));
   }
 
   /** A lead id as it stands after this batch's merges. */
@@ -105,9 +91,9 @@ export class IdentityBatch {
     if (userLead && !anonLead) return this.attach(anon(anonymousId), userLead);
     if (!userLead) {
       // The device's lead becomes this user's, unless it already belongs to someone else.
-      return this.isIdentified(anonLead!) ? this.create([user(userId)]) : this.attach(user(userId), anonLead!);
+      return (await this.isIdentified(anonLead!)) ? this.create([user(userId)]) : this.attach(user(userId), anonLead!);
     }
-    if (userLead !== anonLead && !this.isIdentified(anonLead!)) await this.merge(anonLead!, userLead);
+    if (userLead !== anonLead && !(await this.isIdentified(anonLead!))) await this.merge(anonLead!, userLead);
     return userLead;
   }
 
@@ -118,7 +104,7 @@ export class IdentityBatch {
     if (!userLead) return { leadId: this.attach(user(userId), previousLead!) };
     if (!previousLead) return { leadId: this.attach(anon(previousId), userLead) };
     if (previousLead === userLead) return { leadId: userLead };
-    if (this.isIdentified(previousLead)) {
+    if (await this.isIdentified(previousLead)) {
       return {
         rejected: `previousId "${previousId}" belongs to an identified lead, which is never merged into another`,
       };
@@ -132,14 +118,24 @@ export class IdentityBatch {
     return leadId && this.current(leadId);
   }
 
-  private isIdentified(leadId: string): boolean {
-    return (this.states.get(leadId)?.userIds.length ?? 0) > 0;
+  /**
+   * Whether a lead has a userId, from this batch's links or else the stored lead. Read only
+   * when two ids meet, so the common batch (one visitor, ids already linked) reads no lead.
+   */
+  private async isIdentified(leadId: string): Promise<boolean> {
+    if (this.identifiedHere.has(leadId)) return true;
+    if (this.createdHere.has(leadId)) return false;
+    let userIds = this.storedUserIds.get(leadId);
+    if (!userIds) {
+      userIds = (await this.repository.findStates([leadId])).get(leadId)?.userIds ?? [];
+      this.storedUserIds.set(leadId, userIds);
+    }
+    return userIds.length > 0;
   }
 
   private create(refs: IdentityRef[]): string {
     const leadId = deriveLeadId(this.workspaceId, refs[0]);
     this.createdHere.add(leadId);
-    if (!this.states.has(leadId)) this.states.set(leadId, { id: leadId, userIds: [] });
     for (const ref of refs) this.attach(ref, leadId);
     return leadId;
   }
@@ -148,7 +144,7 @@ export class IdentityBatch {
     const key = this.key(ref);
     this.leadOfKey.set(key, leadId);
     this.links.set(key, { ref, leadId });
-    if (ref.kind === 'user') this.states.get(leadId)?.userIds.push(ref.value);
+    if (ref.kind === 'user') this.identifiedHere.add(leadId);
     return leadId;
   }
 

@@ -15,7 +15,6 @@ export interface LeadState {
   id: string;
   userIds: string[];
   session?: SessionState;
-  mergedInto?: string;
 }
 
 export type LeadRecord = Omit<Lead, '_id'> & { id: string };
@@ -44,7 +43,7 @@ export class LeadsRepository {
   async findStates(leadIds: readonly string[]): Promise<Map<string, LeadState>> {
     const found = await Promise.all(
       leadIds.map((id) =>
-        this.leads.collection.findOne({ _id: id as never }, { projection: { userIds: 1, session: 1, mergedInto: 1 } }),
+        this.leads.collection.findOne({ _id: id as never }, { projection: { userIds: 1, session: 1 } }),
       ),
     );
     return new Map(
@@ -57,7 +56,6 @@ export class LeadsRepository {
                   id: doc._id as unknown as string,
                   userIds: doc.userIds ?? [],
                   session: doc.session,
-                  mergedInto: doc.mergedInto,
                 },
               ],
             ]
