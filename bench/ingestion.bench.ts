@@ -1,0 +1,216 @@
+/**
+ * `npm run bench`: how fast the API ingests events, against the database driver alone.
+ *
+ * Builds the API, starts FerretDB (fresh data directory) and the API on free ports, and
+ * measures, in one run against one database:
+ *  - throughput: events/s through `POST /v1/batch` (batches of 100 events of one visitor,
+ *    as analytics.js sends them) against the driver's own `insertMany` of the same
+ *    documents the API stores, into a collection with the same indexes. The two phases
+ *    alternate (driver, HTTP, driver, HTTP, …) so drift in the database hits both alike.
+ *  - latency: single `POST /v1/track` events at a fixed, open-loop rate, against the
+ *    driver's `insertOne` of the same documents at the same rate.
+ *  - the API's memory: peak RSS once started, and after the run.
+ * Prints a table, writes bench/results/ingestion.json, and exits 1 if a check failed
+ * (a request not answered 200 with every event accepted, or a stored count that differs
+ * from what was sent). Benchmarks report; nothing here asserts a timing.
+ *
+ * Settings (environment variables, positive integers):
+ *   BENCH_VISITORS     distinct visitors (anonymous ids) the batches come from   default 200
+ *   BENCH_BATCHES      batches of 100 events per throughput phase                default 400
+ *   BENCH_CONCURRENCY  concurrent keep-alive clients (HTTP) or inserts (driver)  default 8
+ *   BENCH_RATE         single events per second in the latency phases            default 100
+ *   BENCH_SECONDS      duration of each latency phase                            default 10
+ *   BENCH_ROUNDS       times the driver and HTTP throughput phases alternate     default 2
+ *   BENCH_WARMUP       HTTP batches before timing (default: one per visitor, so
+ *                      every visitor's lead exists and the API's caches are warm)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mongo } from 'mongoose';
+import { ProcessGroup, waitFor } from '../tools/stack/processes';
+import { TOOL_VERSIONS } from '../tools/stack/tools';
+import { countCheck, errorCheck, sameIndexesCheck } from './lib/checks';
+import { createRawCollection, IngestionClient, secondaryIndexKeys } from './lib/clients';
+import { measureLatency, measureThroughput, Targets, warmUp } from './lib/phases';
+import { BATCH_SIZE, eventsIn, Plan, planRun, Settings } from './lib/plan';
+import { formatReport, Results, writeResults } from './lib/report';
+import { compareWithStored } from './lib/shape';
+import { memoryOf, startBenchStack } from './lib/stack';
+import { Workload } from './lib/workload';
+
+const RESULTS_FILE = join(__dirname, 'results', 'ingestion.json');
+const RAW_COLLECTION = 'bench_raw_events';
+/** The issue's aim: HTTP ingestion at 70 % or more of the raw driver's rate. */
+const TARGET_RATIO = 0.7;
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function readSettings(): Settings {
+  const positive = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
+    return value;
+  };
+  const visitors = positive('BENCH_VISITORS', 200);
+  return {
+    visitors,
+    batches: positive('BENCH_BATCHES', 400),
+    concurrency: positive('BENCH_CONCURRENCY', 8),
+    rate: positive('BENCH_RATE', 100),
+    seconds: positive('BENCH_SECONDS', 10),
+    rounds: positive('BENCH_ROUNDS', 2),
+    warmupBatches: positive('BENCH_WARMUP', visitors),
+  };
+}
+
+async function benchmark(group: ProcessGroup, workDir: string, settings: Settings): Promise<Results> {
+  // Taken before we add load of our own: anything else busy on the machine skews every figure.
+  const loadAverage = loadavg()[0];
+  const stack = await startBenchStack(group, workDir, log);
+  // Start-up work (seeding, index builds) finishes just after /health/live answers.
+  await sleep(1_000);
+  const idleMemory = await memoryOf(stack.apiPid);
+
+  const client = new mongo.MongoClient(stack.mongodbUri);
+  try {
+    const db = client.db();
+    const events = db.collection('events');
+    // Mongoose builds the API's indexes in the background after start-up.
+    await waitFor('the indexes of the events collection', async () => (await secondaryIndexKeys(events)).length >= 2);
+    const targets: Targets = {
+      api: new IngestionClient(stack.apiUrl),
+      raw: await createRawCollection(db, RAW_COLLECTION, await secondaryIndexKeys(events)),
+      concurrency: settings.concurrency,
+      rate: settings.rate,
+      pids: { api: stack.apiPid, database: stack.databasePid },
+    };
+
+    log('generating every payload…');
+    const plan = planRun(new Workload(settings.visitors), settings);
+    log(`warming up: ${plan.warmup.length} HTTP batches, ${plan.rawWarmup.length} driver inserts…`);
+    await warmUp(plan, targets);
+    const shape = await compareWithStored(events, plan.warmup[0]);
+    if (shape.mismatches.length)
+      throw new Error(`the driver baseline's documents differ from the API's:\n${shape.mismatches.join('\n')}`);
+
+    const throughput = await measureThroughput(plan, targets, log);
+    log(`latency: ${settings.rate} single events/s for ${settings.seconds} s, driver then HTTP…`);
+    const latency = await measureLatency(plan, targets);
+    const afterRun = await memoryOf(stack.apiPid);
+
+    const sent = sentEvents(plan);
+    const raw = db.collection(RAW_COLLECTION);
+    const checks = [
+      await countCheck('events stored by the API', events, sent.api),
+      await countCheck(`documents in ${RAW_COLLECTION}`, raw, sent.raw),
+      errorCheck('HTTP POST /v1/track', latency.http),
+      errorCheck('driver insertOne', latency.raw),
+      await sameIndexesCheck(events, raw),
+    ];
+    return {
+      date: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        node: process.version,
+        database: `FerretDB ${TOOL_VERSIONS.ferretdb} (SQLite)`,
+        loadAverage,
+      },
+      settings: { ...settings, batchSize: BATCH_SIZE },
+      payload: {
+        eventJsonBytes: meanEventJsonBytes(plan),
+        storedBsonBytes: shape.storedBytes,
+        rawBsonBytes: shape.builtBytes,
+      },
+      throughput: {
+        ...throughput,
+        ratio: throughput.http.median / throughput.raw.median,
+        target: TARGET_RATIO,
+      },
+      latency: {
+        ...latency,
+        ratioP50: latency.http.p50 / latency.raw.p50,
+        ratioP99: latency.http.p99 / latency.raw.p99,
+      },
+      memory: { idle: idleMemory, afterRun },
+      checks,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Events the run sent each way, warm-up included: what each collection must hold at the end. */
+function sentEvents(plan: Plan): { api: number; raw: number } {
+  const rounds = (phase: 'http' | 'raw') => plan.rounds.reduce((sum, round) => sum + eventsIn(round[phase]), 0);
+  return {
+    api: eventsIn(plan.warmup.map((batch) => batch.messages)) + rounds('http') + plan.latency.http.length,
+    raw: eventsIn(plan.rawWarmup) + rounds('raw') + plan.latency.raw.length,
+  };
+}
+
+/** Mean size of one event as sent, over the warm-up batches' messages. */
+function meanEventJsonBytes(plan: Plan): number {
+  const messages = plan.warmup.flatMap((batch) => batch.messages);
+  return messages.reduce((sum, message) => sum + Buffer.byteLength(JSON.stringify(message)), 0) / messages.length;
+}
+
+/**
+ * Runs the benchmark and always stops what it started and removes its temporary
+ * directory: on success, on failure, and on Ctrl-C.
+ */
+async function main(settings: Settings): Promise<number> {
+  const group = new ProcessGroup();
+  process.on('exit', () => group.killAllNow()); // the last resort: no orphans, whatever happens
+  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-'));
+  // Ctrl-C and the normal end share one cleanup, and both wait for it before exiting.
+  let cleanedUp: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleanedUp ??= (async () => {
+      const killed = await group.stopAll();
+      if (killed.length) log(`killed after not stopping in time: ${killed.join(', ')}`);
+      await rm(workDir, { recursive: true, force: true });
+    })());
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+    log('interrupted; stopping…');
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  group.superviseWith((name, tail) =>
+    console.error(`\n[bench] ${name} stopped unexpectedly. Its last output:\n${tail}\n`),
+  );
+
+  try {
+    const results = await benchmark(group, workDir, settings);
+    console.log(formatReport(results));
+    await writeResults(RESULTS_FILE, results);
+    log(`results written to ${RESULTS_FILE}`);
+    const failed = results.checks.filter((check) => !check.ok);
+    if (failed.length) console.error(`[bench] FAILED: ${failed.map((check) => check.name).join('; ')}`);
+    return failed.length ? 1 : 0;
+  } catch (error) {
+    if (interrupted) return 130;
+    console.error(`\n[bench] FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    const apiLog = group.tail('api');
+    if (apiLog) console.error(`[bench] the API's last output:\n${apiLog}`);
+    return 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+const fail = (error: unknown) => {
+  console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+};
+try {
+  void main(readSettings()).then((code) => process.exit(code), fail);
+} catch (error) {
+  fail(error); // a bad setting
+}

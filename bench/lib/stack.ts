@@ -1,0 +1,112 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, ProcessGroup, waitFor } from '../../tools/stack/processes';
+import { repoRoot } from '../../tools/stack/run';
+import { buildNudge, startFerretDb } from '../../tools/stack/services';
+import { ensureTools } from '../../tools/stack/tools';
+import { WORKSPACE_ID, WRITE_KEY } from './workload';
+
+export interface BenchStack {
+  apiUrl: string;
+  mongodbUri: string;
+  /** The API's own process (node itself, not a wrapper), for reading its memory and CPU time. */
+  apiPid: number;
+  databasePid: number;
+}
+
+/**
+ * FerretDB and the API alone, on free ports, with their logs in `workDir`. No Temporal and
+ * no worker: ingestion needs neither, and on a small machine their background work would
+ * take CPU from the processes being measured.
+ */
+export async function startBenchStack(
+  group: ProcessGroup,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<BenchStack> {
+  const tools = await ensureTools(log);
+  log('building the API (nest build)…');
+  await buildNudge();
+
+  log('starting FerretDB and the API on free ports…');
+  const dataDir = join(workDir, 'ferretdb');
+  const mongodbUri = await startFerretDb(group, tools, {
+    port: await freePort(),
+    dataDir,
+    output: { file: join(workDir, 'ferretdb.log') },
+  });
+  // startFerretDb keeps the child to itself; its data directory, fresh and ours, finds it.
+  const databasePid = await pidOf(dataDir);
+  const apiPort = await freePort();
+  const api = group.start('api', process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development', // seeds the dev workspace and its write key
+      DEV_WORKSPACE_SEED: 'true',
+      DEV_WORKSPACE_ID: WORKSPACE_ID,
+      DEV_WRITE_KEY: WRITE_KEY,
+      HOST: '127.0.0.1',
+      PORT: String(apiPort),
+      MONGODB_URI: mongodbUri,
+      LOG_LEVEL: 'warn',
+      // A port nobody listens on: the API connects to Temporal lazily, and ingestion never does.
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      // The bench measures ingestion, not the per-key rate limit.
+      INGEST_RATE_LIMIT_PER_SECOND: '1000000',
+    },
+    output: { file: join(workDir, 'api.log') },
+  });
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await waitFor('Nudge API (/health/live)', async () => (await fetch(`${apiUrl}/health/live`)).ok, {
+    alive: () => group.assertRunning('api'),
+  });
+  if (api.pid === undefined) throw new Error('the API has no process id');
+  return { apiUrl, mongodbUri, apiPid: api.pid, databasePid };
+}
+
+/** The one process whose command line mentions `unique`. */
+async function pidOf(unique: string): Promise<number> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  for (const pid of pids) {
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (commandLine.split('\0').includes(unique)) return Number(pid);
+  }
+  throw new Error(`no process runs with ${unique}`);
+}
+
+export interface MemoryUse {
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB: number;
+  /** Resident set size now (VmRSS), in MiB. */
+  rssMiB: number;
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. The
+ * file counts in USER_HZ ticks, 100 per second on Linux's mainstream architectures.
+ */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readProc(pid, 'stat');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
+  return (utime + stime) * 10;
+}
+
+/** A Linux process's memory, from /proc/<pid>/status. */
+export async function memoryOf(pid: number): Promise<MemoryUse> {
+  const status = await readProc(pid, 'status');
+  const kib = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
+    return Number(match[1]);
+  };
+  return { peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+function readProc(pid: number, file: string): Promise<string> {
+  return readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => {
+    throw new Error(`process ${pid} is no longer running`);
+  });
+}
