@@ -47,8 +47,10 @@ export class EventsRepository {
       await this.events.collection.insertMany(docs as never[], { ordered: false });
     } catch (error) {
       if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+      // Only "already stored" is not a failure. A bulk error with no write errors (the
+      // server unreachable) stored nothing we can count on.
       const writeErrors = [error.writeErrors].flat();
-      if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
       for (const writeError of writeErrors) inserted[writeError.index] = false;
     }
     return inserted;
