@@ -17,9 +17,10 @@ export class LeadsService {
   private readonly identityCache = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
 
   /**
-   * Rollup upserts of one lead run one at a time in this process. MongoDB applies `$inc`
-   * atomically anyway, but FerretDB 1.24 (the local stack) reads, modifies and writes
-   * without a lock, and loses increments that race (5 of 20 concurrent ones survive).
+   * One lead's "place in sessions → store events → roll up" runs one request at a time in
+   * this process: a session continues from the lead's last state, and FerretDB 1.24 (the
+   * local stack) applies `$inc` as an unlocked read-modify-write that loses racing
+   * increments (5 of 20 concurrent ones survive; MongoDB's are atomic).
    */
   private readonly leadLock = new KeyedLock();
 
