@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { JourneysModule } from './journeys/journeys.module';
 import { LeadsModule } from './leads/leads.module';
 import { SelfCheckModule } from './self-check/self-check.module';
 import { TemporalClientModule } from './temporal/temporal-client.module';
@@ -21,6 +22,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     WorkspacesModule,
     LeadsModule,
     EventsModule,
+    JourneysModule,
   ],
 })
 export class AppModule {}

@@ -1,0 +1,82 @@
+/**
+ * A journey, as CRM teams author it and as the journey workflow interprets it. A published
+ * version is immutable: a run holds the version it started with, whatever is edited later.
+ * Plain data (no classes, no Dates) so it travels through Temporal unchanged.
+ */
+
+/** Where a condition reads its value: the triggering event, the lead's traits, or its rollups. */
+export type ConditionSource = 'event' | 'trait' | 'rollup';
+
+export const conditionOperators = [
+  'equals',
+  'not_equals',
+  'greater_than',
+  'greater_than_or_equal',
+  'less_than',
+  'less_than_or_equal',
+  'contains',
+  'in',
+  'exists',
+  'not_exists',
+] as const;
+export type ConditionOperator = (typeof conditionOperators)[number];
+
+export interface Condition {
+  source: ConditionSource;
+  /** A path: `formCompletion` (event property), `region` (trait), `countsByType.page_view` (rollup). */
+  field: string;
+  operator: ConditionOperator;
+  value?: unknown;
+}
+
+export interface EventMatch {
+  /** A catalog or custom event type, e.g. `form_abandon`. */
+  event: string;
+  /** All must hold. */
+  conditions: Condition[];
+}
+
+export type ReentryPolicy = 'never' | 'after_exit' | 'always';
+
+export type JourneyStep =
+  | { id: string; type: 'wait'; minutes: number }
+  | {
+      id: string;
+      type: 'wait_for';
+      event: EventMatch;
+      timeoutMinutes: number;
+      onEvent: JourneyStep[];
+      onTimeout: JourneyStep[];
+    }
+  | {
+      id: string;
+      type: 'branch';
+      match: 'all' | 'any';
+      conditions: Condition[];
+      then: JourneyStep[];
+      else: JourneyStep[];
+    }
+  | { id: string; type: 'send_email'; template: string; subject?: string }
+  | { id: string; type: 'send_sms'; template: string }
+  | { id: string; type: 'assign_agent'; strategy: 'round_robin' | 'least_loaded'; matchTrait?: string; reason?: string }
+  | { id: string; type: 'create_task'; title: string; dueInMinutes?: number }
+  | { id: string; type: 'webhook'; url: string; method: 'POST' | 'PUT'; body?: Record<string, unknown> }
+  | { id: string; type: 'update_lead'; setTraits?: Record<string, unknown>; addTags?: string[] }
+  | { id: string; type: 'exit' };
+
+export type JourneyStepType = JourneyStep['type'];
+
+export interface JourneyDefinition {
+  name: string;
+  description?: string;
+  /** What starts a run. */
+  trigger: EventMatch;
+  /** Events that end a running journey at once (e.g. form_submit ends a form-abandon recovery). */
+  exitOn: EventMatch[];
+  reentry: ReentryPolicy;
+  /** After a run starts, the same lead cannot start this journey again for this long. */
+  cooldownMinutes: number;
+  /** Higher runs first when several journeys match one event. */
+  priority: number;
+  steps: JourneyStep[];
+}
