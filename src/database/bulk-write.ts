@@ -1,4 +1,5 @@
 import { mongo } from 'mongoose';
+import { duplicateKeyIndexes } from './mongo-errors';
 
 /**
  * FerretDB 1.24 (SQLite) stops answering an update command that modifies 100 or more
@@ -6,7 +7,6 @@ import { mongo } from 'mongoose';
  * chunks below that keeps the local stack alive; MongoDB just sees a few more commands.
  */
 export const BULK_WRITE_CHUNK = 50;
-const DUPLICATE_KEY = 11000;
 const UPSERT_ATTEMPTS = 3;
 
 /**
@@ -25,18 +25,10 @@ export async function chunkedBulkWrite<T extends mongo.Document>(
         await collection.bulkWrite(pending, { ordered: false });
         pending = [];
       } catch (error) {
-        const failed = duplicateUpserts(error);
+        const failed = duplicateKeyIndexes(error);
         if (!failed || attempt === UPSERT_ATTEMPTS) throw error;
         pending = failed.map((index) => pending[index]);
       }
     }
   }
-}
-
-/** The indexes of the operations that lost an upsert race, or undefined for any other failure. */
-function duplicateUpserts(error: unknown): number[] | undefined {
-  if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
-  const writeErrors = [error.writeErrors].flat();
-  if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
-  return writeErrors.map((e) => e.index);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
+import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { decodeKey } from '../leads/lead.schema';
 import { renameKeys } from './json-safety';
 import { PreparedMessage } from './prepare-message';
@@ -25,7 +26,6 @@ export interface EventQuery {
 
 export type FailedEventRecord = Omit<FailedEvent, 'payload'> & { id: string; payload: unknown };
 
-const DUPLICATE_KEY = 11000;
 export const eventId = (sourceId: string, messageId: string) => `${sourceId}:${messageId}`;
 
 @Injectable()
@@ -46,12 +46,10 @@ export class EventsRepository {
     try {
       await this.events.collection.insertMany(docs as never[], { ordered: false });
     } catch (error) {
-      if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-      // Only "already stored" is not a failure. A bulk error with no write errors (the
-      // server unreachable) stored nothing we can count on.
-      const writeErrors = [error.writeErrors].flat();
-      if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-      for (const writeError of writeErrors) inserted[writeError.index] = false;
+      // Already stored (a retry) is not a failure; anything else is.
+      const duplicates = duplicateKeyIndexes(error);
+      if (!duplicates) throw error;
+      for (const index of duplicates) inserted[index] = false;
     }
     return inserted;
   }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo } from 'mongoose';
+import { Model } from 'mongoose';
+import { isDuplicateKey } from '../database/mongo-errors';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { Journey, JourneyVersion } from './journey.schema';
 
 export type JourneyRecord = Omit<Journey, '_id'> & { id: string };
 export type JourneyVersionRecord = Omit<JourneyVersion, '_id' | 'workspaceId'>;
 
-const DUPLICATE_KEY = 11000;
 export const versionId = (journeyId: string, version: number) => `${journeyId}:v${version}`;
 
 /** Journeys and their versions; every query is scoped by workspace. */
@@ -81,7 +81,7 @@ async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean>
     await insert();
     return true;
   } catch (error) {
-    if (error instanceof mongo.MongoServerError && error.code === DUPLICATE_KEY) return false;
+    if (isDuplicateKey(error)) return false;
     throw error;
   }
 }
