@@ -1,8 +1,6 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
-import { startApi } from '../support/nudge';
-import { bearer, databaseOf, DEV_SECRET_KEY, DEV_WRITE_KEY, trackingClient } from '../support/tracking';
+import { bearer, DEV_WRITE_KEY, useApi } from '../support/tracking';
 
 interface Journey {
   id: string;
@@ -18,32 +16,10 @@ interface Version {
 }
 
 describe('journey definitions: drafts, immutable versions, lifecycle', () => {
-  let api: { app: NestFastifyApplication; url: string };
-  let client: ReturnType<typeof trackingClient>;
-  const send = async <T>(method: 'POST' | 'PUT', path: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers: {
-        authorization: bearer(DEV_SECRET_KEY),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
-
-  beforeAll(async () => {
-    api = await startApi();
-    client = trackingClient(api.url);
-  });
-
-  afterAll(async () => {
-    await databaseOf(api.app).dropDatabase();
-    await api.app.close();
-  });
+  const nudge = useApi();
 
   it("takes the product spec's Form Abandonment Recovery from draft to published, and keeps each version as published", async () => {
-    const created = await send<Journey>('POST', '/v1/journeys', {
+    const created = await nudge.client.admin<Journey>('POST', '/v1/journeys', {
       id: 'form-abandonment-recovery',
       definition: formAbandonmentRecovery,
     });
@@ -52,22 +28,23 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
       body: { id: 'form-abandonment-recovery', status: 'draft', draft: formAbandonmentRecovery },
     });
 
-    const first = await send<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
+    const first = await nudge.client.admin<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
     expect(first).toMatchObject({ status: 200, body: { version: 1, definition: formAbandonmentRecovery } });
-    expect((await client.get<Journey>('/v1/journeys/form-abandonment-recovery')).body).toMatchObject({
+    expect((await nudge.client.get<Journey>('/v1/journeys/form-abandonment-recovery')).body).toMatchObject({
       status: 'active',
       publishedVersion: 1,
     });
 
     const edited = { ...formAbandonmentRecovery, cooldownMinutes: 720 };
-    await send('PUT', '/v1/journeys/form-abandonment-recovery', edited);
+    await nudge.client.admin('PUT', '/v1/journeys/form-abandonment-recovery', edited);
     expect(
-      (await client.get<Version>('/v1/journeys/form-abandonment-recovery/versions/1')).body.definition.cooldownMinutes,
+      (await nudge.client.get<Version>('/v1/journeys/form-abandonment-recovery/versions/1')).body.definition
+        .cooldownMinutes,
     ).toBe(1440);
 
-    const second = await send<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
+    const second = await nudge.client.admin<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
     expect(second.body).toMatchObject({ version: 2, definition: { cooldownMinutes: 720 } });
-    const versions = await client.get<{ versions: Version[] }>('/v1/journeys/form-abandonment-recovery/versions');
+    const versions = await nudge.client.get<{ versions: Version[] }>('/v1/journeys/form-abandonment-recovery/versions');
     expect(versions.body.versions.map((v) => [v.version, v.definition.cooldownMinutes])).toEqual([
       [2, 720],
       [1, 1440],
@@ -75,7 +52,7 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
   });
 
   it('fills defaults and derives an id from the name when none is given', async () => {
-    const reply = await send<Journey>('POST', '/v1/journeys', {
+    const reply = await nudge.client.admin<Journey>('POST', '/v1/journeys', {
       definition: {
         name: 'Welcome Series!',
         trigger: { event: 'identify_completed' },
@@ -96,31 +73,36 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
 
   it('pauses, resumes and archives, refusing moves its status does not allow', async () => {
     const id = (
-      await send<Journey>('POST', '/v1/journeys', { definition: { ...formAbandonmentRecovery, name: 'Lifecycle' } })
+      await nudge.client.admin<Journey>('POST', '/v1/journeys', {
+        definition: { ...formAbandonmentRecovery, name: 'Lifecycle' },
+      })
     ).body.id;
 
-    expect((await send('POST', `/v1/journeys/${id}/pause`)).body).toMatchObject({
+    expect((await nudge.client.admin('POST', `/v1/journeys/${id}/pause`)).body).toMatchObject({
       message: `cannot pause journey "${id}": it is draft`,
     });
-    await send('POST', `/v1/journeys/${id}/publish`);
-    expect((await send<Journey>('POST', `/v1/journeys/${id}/pause`)).body.status).toBe('paused');
-    expect(await send('POST', `/v1/journeys/${id}/pause`)).toMatchObject({
+    await nudge.client.admin('POST', `/v1/journeys/${id}/publish`);
+    expect((await nudge.client.admin<Journey>('POST', `/v1/journeys/${id}/pause`)).body.status).toBe('paused');
+    expect(await nudge.client.admin('POST', `/v1/journeys/${id}/pause`)).toMatchObject({
       status: 409,
       body: { message: `cannot pause journey "${id}": it is paused` },
     });
-    expect((await send<Journey>('POST', `/v1/journeys/${id}/resume`)).body.status).toBe('active');
-    expect((await send<Journey>('POST', `/v1/journeys/${id}/archive`)).body.status).toBe('archived');
+    expect((await nudge.client.admin<Journey>('POST', `/v1/journeys/${id}/resume`)).body.status).toBe('active');
+    expect((await nudge.client.admin<Journey>('POST', `/v1/journeys/${id}/archive`)).body.status).toBe('archived');
 
-    expect(await send('POST', `/v1/journeys/${id}/publish`)).toMatchObject({
+    expect(await nudge.client.admin('POST', `/v1/journeys/${id}/publish`)).toMatchObject({
       status: 409,
       body: { error: 'JOURNEY_CONFLICT' },
     });
-    expect(await send('PUT', `/v1/journeys/${id}`, formAbandonmentRecovery)).toMatchObject({ status: 409 });
-    expect((await client.get<Version>(`/v1/journeys/${id}/versions/1`)).status).toBe(200);
+    expect(await nudge.client.admin('PUT', `/v1/journeys/${id}`, formAbandonmentRecovery)).toMatchObject({
+      status: 409,
+    });
+    expect((await nudge.client.get<Version>(`/v1/journeys/${id}/versions/1`)).status).toBe(200);
   });
 
   describe('validation: 4xx naming the field', () => {
-    const create = (definition: unknown) => send<{ message: string }>('POST', '/v1/journeys', { definition });
+    const create = (definition: unknown) =>
+      nudge.client.admin<{ message: string }>('POST', '/v1/journeys', { definition });
     const valid = formAbandonmentRecovery;
 
     it.each([
@@ -211,17 +193,20 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
   });
 
   it('answers 404 for an unknown journey or version, 409 for a taken id, 401 for a write key', async () => {
-    expect(await client.get('/v1/journeys/nope')).toMatchObject({
+    expect(await nudge.client.get('/v1/journeys/nope')).toMatchObject({
       status: 404,
       body: { message: 'no journey has the id "nope"' },
     });
-    expect(await client.get('/v1/journeys/form-abandonment-recovery/versions/9')).toMatchObject({ status: 404 });
+    expect(await nudge.client.get('/v1/journeys/form-abandonment-recovery/versions/9')).toMatchObject({ status: 404 });
     expect(
-      await send('POST', '/v1/journeys', { id: 'form-abandonment-recovery', definition: formAbandonmentRecovery }),
+      await nudge.client.admin('POST', '/v1/journeys', {
+        id: 'form-abandonment-recovery',
+        definition: formAbandonmentRecovery,
+      }),
     ).toMatchObject({
       status: 409,
       body: { message: 'id: a journey "form-abandonment-recovery" already exists' },
     });
-    expect((await client.get('/v1/journeys', { authorization: bearer(DEV_WRITE_KEY) })).status).toBe(401);
+    expect((await nudge.client.get('/v1/journeys', { authorization: bearer(DEV_WRITE_KEY) })).status).toBe(401);
   });
 });

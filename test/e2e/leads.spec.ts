@@ -1,8 +1,6 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { WorkspacesRepository } from '../../src/workspaces/workspaces.repository';
-import { startApi } from '../support/nudge';
-import { basic, bearer, databaseOf, DEV_WRITE_KEY, trackingClient } from '../support/tracking';
+import { basic, bearer, databaseOf, DEV_WRITE_KEY, useApi } from '../support/tracking';
 
 interface Profile {
   id: string;
@@ -28,8 +26,7 @@ interface EventPage {
 }
 
 describe('lead profiles, identity stitching and workspaces', () => {
-  let api: { app: NestFastifyApplication; url: string };
-  let client: ReturnType<typeof trackingClient>;
+  const nudge = useApi();
   const id = (prefix: string) => `${prefix}-${randomUUID()}`;
   const at = (iso: string) => new Date(iso).toISOString();
   const track = (
@@ -38,18 +35,15 @@ describe('lead profiles, identity stitching and workspaces', () => {
     properties: Record<string, unknown> = {},
     timestamp?: string,
   ) =>
-    client.post('/v1/track', { ...who, event, properties, messageId: randomUUID(), ...(timestamp && { timestamp }) });
-  const profile = async (leadOrIdentity: string) => (await client.get<Profile>(`/v1/leads/${leadOrIdentity}`)).body;
-
-  beforeAll(async () => {
-    api = await startApi();
-    client = trackingClient(api.url);
-  });
-
-  afterAll(async () => {
-    await databaseOf(api.app).dropDatabase();
-    await api.app.close();
-  });
+    nudge.client.post('/v1/track', {
+      ...who,
+      event,
+      properties,
+      messageId: randomUUID(),
+      ...(timestamp && { timestamp }),
+    });
+  const profile = async (leadOrIdentity: string) =>
+    (await nudge.client.get<Profile>(`/v1/leads/${leadOrIdentity}`)).body;
 
   describe('profiles', () => {
     it('creates the lead on its first event and keeps rollups per type, per day, value sums and first/last seen', async () => {
@@ -85,7 +79,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
 
       expect(replies.map((reply) => reply.status)).toEqual(Array(12).fill(200));
       expect((await profile(userId)).rollups.countsByType).toEqual({ click_outbound: 12 });
-      expect(await databaseOf(api.app).collection('leads').countDocuments({ userIds: userId })).toBe(1);
+      expect(await databaseOf(nudge.api.app).collection('leads').countDocuments({ userIds: userId })).toBe(1);
     });
 
     it('keeps event types whose names hold dots apart in the rollups', async () => {
@@ -110,20 +104,20 @@ describe('lead profiles, identity stitching and workspaces', () => {
         ['s1', '2026-04-01T08:01:00Z'],
         ['s2', '2026-04-01T08:02:00Z'],
       ]) {
-        await client.post('/v1/track', {
+        await nudge.client.post('/v1/track', {
           anonymousId: withClientSessions,
           event: 'page_view',
           timestamp,
           context: { sessionId },
         });
       }
-      const events = await client.get<EventPage>(`/v1/leads/${withClientSessions}/events`);
+      const events = await nudge.client.get<EventPage>(`/v1/leads/${withClientSessions}/events`);
       expect(events.body.events.map((e) => e.sessionId)).toEqual(['s2', 's1', 's1']);
       expect((await profile(withClientSessions)).sessions).toMatchObject({ count: 2, totalDurationSeconds: 60 });
     });
 
     it('answers 404 for an unknown lead, naming the id', async () => {
-      const reply = await client.get('/v1/leads/nobody-here');
+      const reply = await nudge.client.get('/v1/leads/nobody-here');
       expect(reply).toMatchObject({
         status: 404,
         body: { message: 'no lead has the id, userId or anonymousId "nobody-here"' },
@@ -138,7 +132,11 @@ describe('lead profiles, identity stitching and workspaces', () => {
       await track({ anonymousId }, 'form_start', { formId: 'quote' });
       const anonymousLead = await profile(anonymousId);
 
-      await client.post('/v1/identify', { userId, anonymousId, traits: { email: 'ada@example.com', region: 'west' } });
+      await nudge.client.post('/v1/identify', {
+        userId,
+        anonymousId,
+        traits: { email: 'ada@example.com', region: 'west' },
+      });
       await track({ userId }, 'form_submit', { formId: 'quote' });
 
       const lead = await profile(userId);
@@ -163,7 +161,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
       const userLead = await profile(userId);
       expect(deviceLead.id).not.toBe(userLead.id);
 
-      await client.post('/v1/identify', { userId, anonymousId: newDevice, timestamp: '2026-05-02T10:02:00Z' });
+      await nudge.client.post('/v1/identify', { userId, anonymousId: newDevice, timestamp: '2026-05-02T10:02:00Z' });
 
       const merged = await profile(newDevice);
       expect(merged.id).toBe(userLead.id);
@@ -174,7 +172,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
         firstSeenAt: at('2026-05-01T10:00:00Z'),
       });
       expect(await profile(deviceLead.id)).toEqual(merged);
-      const events = await client.get<EventPage>(`/v1/leads/${userId}/events`);
+      const events = await nudge.client.get<EventPage>(`/v1/leads/${userId}/events`);
       expect(events.body.events.map((e) => e.eventType)).toEqual(
         expect.arrayContaining(['page_view', 'video_play', 'download']),
       );
@@ -184,8 +182,8 @@ describe('lead profiles, identity stitching and workspaces', () => {
       const sharedDevice = id('anon');
       const first = id('user');
       const second = id('user');
-      await client.post('/v1/identify', { userId: first, anonymousId: sharedDevice });
-      await client.post('/v1/identify', { userId: second, anonymousId: sharedDevice });
+      await nudge.client.post('/v1/identify', { userId: first, anonymousId: sharedDevice });
+      await nudge.client.post('/v1/identify', { userId: second, anonymousId: sharedDevice });
 
       const firstLead = await profile(first);
       const secondLead = await profile(second);
@@ -200,14 +198,14 @@ describe('lead profiles, identity stitching and workspaces', () => {
       await track({ anonymousId: previousId }, 'quote_request');
       await track({ userId }, 'application_start');
 
-      const aliased = await client.post('/v1/alias', { previousId, userId });
+      const aliased = await nudge.client.post('/v1/alias', { previousId, userId });
       expect(aliased.status).toBe(200);
       expect((await profile(previousId)).id).toBe((await profile(userId)).id);
       expect((await profile(userId)).rollups.countsByType).toEqual({ quote_request: 1, application_start: 1 });
 
       const other = id('user');
       await track({ userId: other }, 'page_view');
-      const refused = await client.post('/v1/alias', { previousId: other, userId });
+      const refused = await nudge.client.post('/v1/alias', { previousId: other, userId });
       expect(refused).toMatchObject({
         status: 400,
         body: { message: `previousId "${other}" belongs to an identified lead, which is never merged into another` },
@@ -217,7 +215,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
     it('stitches within one batch: anonymous page views, then identify', async () => {
       const anonymousId = id('anon');
       const userId = id('user');
-      await client.post('/v1/batch', {
+      await nudge.client.post('/v1/batch', {
         batch: [
           { type: 'page', anonymousId, properties: { url: '/' } },
           { type: 'identify', anonymousId, userId, traits: { plan: 'auto' } },
@@ -240,7 +238,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
     const days = ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05'];
 
     beforeAll(async () => {
-      await client.post('/v1/batch', {
+      await nudge.client.post('/v1/batch', {
         batch: days.flatMap((day) => [
           { type: 'track', userId, event: 'email_open', timestamp: `${day}T09:00:00Z`, messageId: `${day}-open` },
           { type: 'track', userId, event: 'email_click', timestamp: `${day}T09:00:00Z`, messageId: `${day}-click` },
@@ -252,7 +250,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: EventPage } = await client.get<EventPage>(
+        const page: { body: EventPage } = await nudge.client.get<EventPage>(
           `/v1/leads/${userId}/events?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
         );
         expect(page.body.events.length).toBeLessThanOrEqual(3);
@@ -267,7 +265,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
     });
 
     it('filters by time range and type', async () => {
-      const reply = await client.get<EventPage>(
+      const reply = await nudge.client.get<EventPage>(
         `/v1/leads/${userId}/events?type=email_click&from=2026-06-02T00:00:00Z&to=2026-06-04T00:00:00Z`,
       );
 
@@ -275,15 +273,15 @@ describe('lead profiles, identity stitching and workspaces', () => {
     });
 
     it('refuses a bad query, naming the parameter', async () => {
-      expect(await client.get(`/v1/leads/${userId}/events?limit=0`)).toMatchObject({
+      expect(await nudge.client.get(`/v1/leads/${userId}/events?limit=0`)).toMatchObject({
         status: 400,
         body: { message: expect.stringMatching(/^limit: /) },
       });
-      expect(await client.get(`/v1/leads/${userId}/events?from=monday`)).toMatchObject({
+      expect(await nudge.client.get(`/v1/leads/${userId}/events?from=monday`)).toMatchObject({
         status: 400,
         body: { message: expect.stringMatching(/^from: /) },
       });
-      expect(await client.get(`/v1/leads/${userId}/events?cursor=abc`)).toMatchObject({
+      expect(await nudge.client.get(`/v1/leads/${userId}/events?cursor=abc`)).toMatchObject({
         status: 400,
         body: { message: 'cursor: is not a cursor this API returned' },
       });
@@ -295,7 +293,7 @@ describe('lead profiles, identity stitching and workspaces', () => {
     const otherSecret = 'sk_other_0123456789abcdef';
 
     beforeAll(async () => {
-      const workspaces = api.app.get(WorkspacesRepository);
+      const workspaces = nudge.api.app.get(WorkspacesRepository);
       const now = new Date();
       await workspaces.ensureWorkspace('other', 'Other', now);
       await workspaces.ensureKey(otherWrite, { workspaceId: 'other', kind: 'write', sourceId: 'other-web' }, now);
@@ -305,37 +303,38 @@ describe('lead profiles, identity stitching and workspaces', () => {
     it('keeps the same visitor id in two workspaces apart, each visible only with its own secret key', async () => {
       const anonymousId = id('anon');
       const messageId = randomUUID();
-      await client.post('/v1/track', { anonymousId, messageId, event: 'page_view' });
-      await client.post(
+      await nudge.client.post('/v1/track', { anonymousId, messageId, event: 'page_view' });
+      await nudge.client.post(
         '/v1/track',
         { anonymousId, messageId, event: 'page_view' },
         { authorization: basic(otherWrite) },
       );
-      await client.post(
+      await nudge.client.post(
         '/v1/track',
         { anonymousId, event: 'download', properties: { fileName: 'x' } },
         { authorization: basic(otherWrite) },
       );
 
       const mine = await profile(anonymousId);
-      const theirs = (await client.get<Profile>(`/v1/leads/${anonymousId}`, { authorization: bearer(otherSecret) }))
-        .body;
+      const theirs = (
+        await nudge.client.get<Profile>(`/v1/leads/${anonymousId}`, { authorization: bearer(otherSecret) })
+      ).body;
       expect(mine.id).not.toBe(theirs.id);
       expect(mine.rollups.eventCount).toBe(1);
       expect(theirs.rollups.eventCount).toBe(2);
-      expect((await client.get(`/v1/leads/${theirs.id}`)).status).toBe(404);
-      const stored = await databaseOf(api.app).collection('events').find({ anonymousId }).toArray();
+      expect((await nudge.client.get(`/v1/leads/${theirs.id}`)).status).toBe(404);
+      const stored = await databaseOf(nudge.api.app).collection('events').find({ anonymousId }).toArray();
       expect(stored.map((e) => e.workspaceId).sort()).toEqual(['dev', 'other', 'other']);
     });
 
     it('refuses the write key on reading endpoints, and a missing or unknown secret key', async () => {
-      expect(await client.get('/v1/leads/x', { authorization: bearer(DEV_WRITE_KEY) })).toMatchObject({
+      expect(await nudge.client.get('/v1/leads/x', { authorization: bearer(DEV_WRITE_KEY) })).toMatchObject({
         status: 401,
         body: { message: 'this is a write key, which can only send events; use the secret API key' },
       });
-      expect(await client.get('/v1/leads/x', { authorization: '' })).toMatchObject({ status: 401 });
+      expect(await nudge.client.get('/v1/leads/x', { authorization: '' })).toMatchObject({ status: 401 });
       expect(
-        await client.get('/v1/failed-events', { authorization: bearer('sk_nope_0000000000000000') }),
+        await nudge.client.get('/v1/failed-events', { authorization: bearer('sk_nope_0000000000000000') }),
       ).toMatchObject({
         status: 401,
         body: { message: 'the API key is not valid' },

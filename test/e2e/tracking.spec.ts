@@ -1,24 +1,12 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { IngestionDispatcher, StoredBatch } from '../../src/events/ingestion-dispatcher';
-import { startApi } from '../support/nudge';
-import { basic, databaseOf, DEV_SECRET_KEY, DEV_WRITE_KEY, trackingClient } from '../support/tracking';
+import { basic, databaseOf, DEV_SECRET_KEY, DEV_WRITE_KEY, useApi } from '../support/tracking';
 
 describe('tracking API (Segment HTTP spec) → MongoDB', () => {
-  let api: { app: NestFastifyApplication; url: string };
-  let client: ReturnType<typeof trackingClient>;
-  const stored = (messageId: string) => databaseOf(api.app).collection('events').findOne({ messageId });
-  const failed = (filter: Record<string, unknown>) => databaseOf(api.app).collection('failed_events').findOne(filter);
-
-  beforeAll(async () => {
-    api = await startApi();
-    client = trackingClient(api.url);
-  });
-
-  afterAll(async () => {
-    await databaseOf(api.app).dropDatabase();
-    await api.app.close();
-  });
+  const nudge = useApi();
+  const stored = (messageId: string) => databaseOf(nudge.api.app).collection('events').findOne({ messageId });
+  const failed = (filter: Record<string, unknown>) =>
+    databaseOf(nudge.api.app).collection('failed_events').findOne(filter);
 
   describe('every call type, on its full and one-letter path', () => {
     const calls: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
@@ -38,7 +26,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     it.each(calls)('stores a %s call', async (type, short, fields, expected) => {
       for (const path of [type, short]) {
         const messageId = randomUUID();
-        const reply = await client.post(`/v1/${path}`, { userId: `user-${randomUUID()}`, messageId, ...fields });
+        const reply = await nudge.client.post(`/v1/${path}`, { userId: `user-${randomUUID()}`, messageId, ...fields });
 
         expect(reply).toMatchObject({ status: 200, body: { success: true, accepted: 1, rejected: [] } });
         expect(await stored(messageId)).toMatchObject({ type, workspaceId: 'dev', ...expected });
@@ -65,7 +53,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
       event('track', { event: 'form_abandon', properties: { formId: 'quote', formCompletion: 40 } }, -1000),
     ];
 
-    const response = await fetch(`${api.url}/v1/b`, {
+    const response = await fetch(`${nudge.api.url}/v1/b`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ batch, sentAt: new Date(now).toISOString(), writeKey: DEV_WRITE_KEY }),
@@ -73,14 +61,16 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ accepted: 3, rejected: [] });
-    const events = await client.get<{ events: Array<Record<string, unknown>> }>(`/v1/leads/${anonymousId}/events`);
+    const events = await nudge.client.get<{ events: Array<Record<string, unknown>> }>(
+      `/v1/leads/${anonymousId}/events`,
+    );
     expect(events.body.events.map((e) => e.eventType)).toEqual(['form_abandon', 'form_start', 'page_view']);
     expect(events.body.events[0]).toMatchObject({
       anonymousId,
       context: { library, ip: '127.0.0.1' },
       integrations: { 'Segment.io': true },
     });
-    const lead = await client.get(`/v1/leads/${anonymousId}`);
+    const lead = await nudge.client.get(`/v1/leads/${anonymousId}`);
     expect(lead.body).toMatchObject({
       identities: [{ type: 'anonymousId', value: anonymousId }],
       rollups: { eventCount: 3, countsByType: { page_view: 1, form_start: 1, form_abandon: 1 } },
@@ -92,7 +82,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
       const messageId = randomUUID();
       // The device clock runs two hours behind; the event happened 10 s before it was sent.
       const deviceNow = Date.now() - 2 * 3600_000;
-      await client.post('/v1/track', {
+      await nudge.client.post('/v1/track', {
         anonymousId: randomUUID(),
         messageId,
         event: 'video_play',
@@ -108,7 +98,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     it('resets a timestamp far in the future, with no sentAt to correct it, to receivedAt', async () => {
       const messageId = randomUUID();
       const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString();
-      await client.post('/v1/track', {
+      await nudge.client.post('/v1/track', {
         anonymousId: randomUUID(),
         messageId,
         event: 'download',
@@ -122,7 +112,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('keeps a past timestamp sent without sentAt (historical import)', async () => {
       const messageId = randomUUID();
-      await client.post('/v1/track', {
+      await nudge.client.post('/v1/track', {
         anonymousId: randomUUID(),
         messageId,
         event: 'email_open',
@@ -134,7 +124,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('merges the batch context and integrations into each item, the item winning, and generates missing messageIds', async () => {
       const userId = `user-${randomUUID()}`;
-      const reply = await client.post('/v1/batch', {
+      const reply = await nudge.client.post('/v1/batch', {
         context: { library: { name: 'analytics-node', version: '2' }, locale: 'en-US', ip: '203.0.113.9' },
         integrations: { All: false },
         batch: [
@@ -143,7 +133,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
       });
 
       expect(reply.body).toMatchObject({ accepted: 1 });
-      const event = await databaseOf(api.app).collection('events').findOne({ userId });
+      const event = await databaseOf(nudge.api.app).collection('events').findOne({ userId });
       expect(event!.messageId).toMatch(/^[0-9a-f-]{36}$/);
       expect(event!.context).toEqual({
         library: { name: 'analytics-node', version: '2' },
@@ -155,7 +145,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('takes value from revenue and keeps order_completed items', async () => {
       const messageId = randomUUID();
-      await client.post('/v1/track', {
+      await nudge.client.post('/v1/track', {
         userId: `user-${randomUUID()}`,
         messageId,
         event: 'Order Completed',
@@ -177,7 +167,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('accepts custom events, outside the catalog, as category custom', async () => {
       const messageId = randomUUID();
-      const reply = await client.post('/v1/track', {
+      const reply = await nudge.client.post('/v1/track', {
         userId: 'u-custom',
         messageId,
         event: 'Plan Compared',
@@ -200,27 +190,27 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
         properties: { percent: 20 * i },
       }));
 
-      const first = await client.post('/v1/batch', { batch });
-      const retry = await client.post('/v1/batch', { batch });
+      const first = await nudge.client.post('/v1/batch', { batch });
+      const retry = await nudge.client.post('/v1/batch', { batch });
 
       expect(first.body).toMatchObject({ accepted: 5, duplicates: 0 });
       expect(retry.body).toMatchObject({ accepted: 5, duplicates: 5, rejected: [] });
-      expect(await databaseOf(api.app).collection('events').countDocuments({ anonymousId })).toBe(5);
-      const lead = await client.get(`/v1/leads/${anonymousId}`);
+      expect(await databaseOf(nudge.api.app).collection('events').countDocuments({ anonymousId })).toBe(5);
+      const lead = await nudge.client.get(`/v1/leads/${anonymousId}`);
       expect(lead.body).toMatchObject({ rollups: { eventCount: 5, countsByType: { scroll_depth: 5 } } });
     });
 
     it('hands stored events to ingestion listeners, marking the retried ones as duplicates', async () => {
       const received: StoredBatch[] = [];
-      const unsubscribe = api.app.get(IngestionDispatcher).subscribe((batch) => {
+      const unsubscribe = nudge.api.app.get(IngestionDispatcher).subscribe((batch) => {
         received.push(batch);
         return Promise.resolve();
       });
       const messageId = randomUUID();
       const event = { userId: 'u-seam', messageId, event: 'quote_request', properties: { product: 'auto' } };
 
-      await client.post('/v1/track', event);
-      await client.post('/v1/track', event);
+      await nudge.client.post('/v1/track', event);
+      await nudge.client.post('/v1/track', event);
       unsubscribe();
 
       expect(received.map((batch) => batch.events.map((e) => [e.messageId, e.eventType, e.duplicate]))).toEqual([
@@ -234,7 +224,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
   describe('a batch with some bad items', () => {
     it('stores the good ones, returns the bad ones with index, messageId and reason, and keeps them in failed_events', async () => {
       const userId = `user-${randomUUID()}`;
-      const reply = await client.post('/v1/batch', {
+      const reply = await nudge.client.post('/v1/batch', {
         batch: [
           { type: 'track', userId, messageId: 'ok-1', event: 'form_submit', properties: { formId: 'quote' } },
           { type: 'track', messageId: 'no-ids', event: 'form_submit', properties: { formId: 'quote' } },
@@ -278,7 +268,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
       expect(JSON.parse((await failed({ messageId: 'no-ids' }))!.payload as string)).toMatchObject({
         event: 'form_submit',
       });
-      const listed = await client.get<{ failedEvents: Array<Record<string, unknown>> }>('/v1/failed-events');
+      const listed = await nudge.client.get<{ failedEvents: Array<Record<string, unknown>> }>('/v1/failed-events');
       expect(listed.body.failedEvents.map((e) => e.messageId)).toEqual(
         expect.arrayContaining(['no-ids', 'bad-schema', 'bad-type']),
       );
@@ -295,9 +285,9 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     };
 
     it('refuses malformed JSON', async () => {
-      await expectError(client.post('/v1/track', '{"event": "x",'), 400, /^body: is not valid JSON/);
+      await expectError(nudge.client.post('/v1/track', '{"event": "x",'), 400, /^body: is not valid JSON/);
       await expectError(
-        client.post('/v1/track', '{"event": "x"', { 'content-type': 'text/plain' }),
+        nudge.client.post('/v1/track', '{"event": "x"', { 'content-type': 'text/plain' }),
         400,
         /^body: is not valid JSON/,
       );
@@ -310,7 +300,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
         event: 'x',
         properties: { blob: 'a'.repeat(20_000) },
       }));
-      await expectError(client.post('/v1/batch', { batch }), 413, /500 KB/);
+      await expectError(nudge.client.post('/v1/batch', { batch }), 413, /500 KB/);
     });
 
     it('refuses an event over 32 KB with 413, alone or as a batch item', async () => {
@@ -321,8 +311,8 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
         event: 'x',
         properties: { blob: 'a'.repeat(40_000) },
       };
-      await expectError(client.post('/v1/track', huge), 413, /limit is 32 KB/);
-      const reply = await client.post('/v1/batch', { batch: [huge] });
+      await expectError(nudge.client.post('/v1/track', huge), 413, /limit is 32 KB/);
+      const reply = await nudge.client.post('/v1/batch', { batch: [huge] });
       expect(reply.body).toMatchObject({
         accepted: 0,
         rejected: [{ index: 0, status: 413, reason: expect.stringMatching(/32 KB/) }],
@@ -331,17 +321,17 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('refuses more than 2,500 events in a batch', async () => {
       const batch = Array.from({ length: 2501 }, () => ({ type: 'track', userId: 'u', event: 'x' }));
-      await expectError(client.post('/v1/batch', { batch }), 400, /^batch: has 2501 events; the limit is 2500/);
+      await expectError(nudge.client.post('/v1/batch', { batch }), 400, /^batch: has 2501 events; the limit is 2500/);
     });
 
     it('refuses an event with neither userId nor anonymousId, naming them', async () => {
-      await expectError(client.post('/v1/track', { event: 'x' }), 400, /^userId or anonymousId is required$/);
+      await expectError(nudge.client.post('/v1/track', { event: 'x' }), 400, /^userId or anonymousId is required$/);
     });
 
     it('refuses placeholder ids, naming the field', async () => {
       for (const id of ['anonymous', 'null', '0', 'undefined']) {
         await expectError(
-          client.post('/v1/track', { event: 'x', anonymousId: id }),
+          nudge.client.post('/v1/track', { event: 'x', anonymousId: id }),
           400,
           new RegExp(`^anonymousId: "${id}" is a placeholder`),
         );
@@ -349,41 +339,41 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     });
 
     it('refuses wrong types, naming the field', async () => {
-      await expectError(client.post('/v1/track', { event: 5, userId: 'u' }), 400, /^event: expected string/);
-      await expectError(client.post('/v1/track', { event: 'x', userId: { id: 1 } }), 400, /^userId: /);
+      await expectError(nudge.client.post('/v1/track', { event: 5, userId: 'u' }), 400, /^event: expected string/);
+      await expectError(nudge.client.post('/v1/track', { event: 'x', userId: { id: 1 } }), 400, /^userId: /);
       await expectError(
-        client.post('/v1/track', { event: 'x', userId: 'u', timestamp: 'yesterday' }),
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u', timestamp: 'yesterday' }),
         400,
         /^timestamp: /,
       );
       await expectError(
-        client.post('/v1/track', { event: 'x', userId: 'u', properties: [1, 2] }),
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u', properties: [1, 2] }),
         400,
         /^properties: /,
       );
-      await expectError(client.post('/v1/batch', { batch: 'all of them' }), 400, /^batch: /);
+      await expectError(nudge.client.post('/v1/batch', { batch: 'all of them' }), 400, /^batch: /);
     });
 
     it('refuses huge ids and names', async () => {
-      await expectError(client.post('/v1/track', { event: 'x', userId: 'u'.repeat(300) }), 400, /^userId: /);
-      await expectError(client.post('/v1/track', { event: 'e'.repeat(300), userId: 'u' }), 400, /^event: /);
+      await expectError(nudge.client.post('/v1/track', { event: 'x', userId: 'u'.repeat(300) }), 400, /^userId: /);
+      await expectError(nudge.client.post('/v1/track', { event: 'e'.repeat(300), userId: 'u' }), 400, /^event: /);
     });
 
     it('refuses keys MongoDB would read as operators or paths, and deep nesting', async () => {
       await expectError(
-        client.post('/v1/track', { event: 'x', userId: 'u', properties: { $gt: 1 } }),
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u', properties: { $gt: 1 } }),
         400,
         /^properties\.\$gt: keys may not start with "\$"/,
       );
       await expectError(
-        client.post('/v1/track', { event: 'x', userId: 'u', context: { 'a.b': 1 } }),
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u', context: { 'a.b': 1 } }),
         400,
         /^context\.a\.b: keys may not .* contain "\."/,
       );
       let deep: Record<string, unknown> = { leaf: true };
       for (let i = 0; i < 40; i++) deep = { deep };
       await expectError(
-        client.post('/v1/track', { event: 'x', userId: 'u', properties: deep }),
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u', properties: deep }),
         400,
         /nested deeper than 16 levels/,
       );
@@ -391,7 +381,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('refuses prototype pollution attempts', async () => {
       await expectError(
-        client.post('/v1/track', '{"event":"x","userId":"u","__proto__":{"admin":true}}'),
+        nudge.client.post('/v1/track', '{"event":"x","userId":"u","__proto__":{"admin":true}}'),
         400,
         /^body: is not valid JSON/,
       );
@@ -399,7 +389,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('answers 415 for a content type it cannot read', async () => {
       await expectError(
-        client.post('/v1/track', 'event=x', { 'content-type': 'application/xml' }),
+        nudge.client.post('/v1/track', 'event=x', { 'content-type': 'application/xml' }),
         415,
         /^Content-Type: /,
       );
@@ -407,7 +397,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('answers 401 for a missing or bad write key, and for a secret key on ingestion', async () => {
       const anonymous = (headers: Record<string, string>) =>
-        client.post('/v1/track', { event: 'x', userId: 'u' }, headers);
+        nudge.client.post('/v1/track', { event: 'x', userId: 'u' }, headers);
       await expectError(anonymous({ authorization: '' }), 401, /write key is required/);
       await expectError(anonymous({ authorization: basic('wk_not_a_real_key') }), 401, /write key is not valid/);
       await expectError(anonymous({ authorization: basic(DEV_SECRET_KEY) }), 401, /write key is not valid/);
@@ -415,7 +405,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
   });
 
   it('documents the tracking and lead routes in OpenAPI, with both kinds of key', async () => {
-    const document = (await (await fetch(`${api.url}/docs/openapi.json`)).json()) as {
+    const document = (await (await fetch(`${nudge.api.url}/docs/openapi.json`)).json()) as {
       paths: Record<string, { post?: { requestBody?: unknown } }>;
       components: { securitySchemes: Record<string, { scheme: string }> };
     };
@@ -441,7 +431,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
   });
 
   it('answers CORS preflights from any site', async () => {
-    const response = await fetch(`${api.url}/v1/batch`, {
+    const response = await fetch(`${nudge.api.url}/v1/batch`, {
       method: 'OPTIONS',
       headers: {
         origin: 'https://insure.example',
@@ -458,7 +448,7 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
   describe("the product spec's POST /api/behavior/events", () => {
     it('stores a TrackBehaviorEventRequest with its session and lead', async () => {
       const messageId = randomUUID();
-      const reply = await client.post('/api/behavior/events', {
+      const reply = await nudge.client.post('/api/behavior/events', {
         eventType: 'form_abandon',
         category: 'intent',
         properties: { formId: 'quote-form', formCompletion: 60 },
@@ -484,14 +474,14 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
 
     it('uses the session as the anonymous visitor when no lead is given', async () => {
       const sessionId = `session-${randomUUID()}`;
-      await client.post('/api/behavior/events', {
+      await nudge.client.post('/api/behavior/events', {
         eventType: 'page_view',
         category: 'engagement',
         properties: { url: '/auto' },
         sessionId,
       });
 
-      const lead = await client.get(`/v1/leads/${sessionId}`);
+      const lead = await nudge.client.get(`/v1/leads/${sessionId}`);
       expect(lead.body).toMatchObject({
         identities: [{ type: 'anonymousId', value: sessionId }],
         rollups: { eventCount: 1 },
@@ -499,13 +489,13 @@ describe('tracking API (Segment HTTP spec) → MongoDB', () => {
     });
 
     it('refuses a category that contradicts the catalog, and a missing eventType', async () => {
-      const wrong = await client.post('/api/behavior/events', {
+      const wrong = await nudge.client.post('/api/behavior/events', {
         eventType: 'form_abandon',
         category: 'engagement',
         properties: { formId: 'q' },
         leadId: 'l',
       });
-      const missing = await client.post('/api/behavior/events', { category: 'intent', leadId: 'l' });
+      const missing = await nudge.client.post('/api/behavior/events', { category: 'intent', leadId: 'l' });
 
       expect(wrong).toMatchObject({
         status: 400,
