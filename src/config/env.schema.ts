@@ -50,6 +50,21 @@ export const envSchema = z.object({
   DEV_WRITE_KEY: z.string().min(16).default('wk_dev_0123456789abcdef'),
   DEV_SECRET_KEY: z.string().min(16).default('sk_dev_0123456789abcdef'),
 
+  /**
+   * Multiplies every journey wait: 1 in production; `npm run dev` sets a small value so a
+   * 60-minute wait takes seconds in a demo. Applies to runs started after the change.
+   */
+  JOURNEY_WAIT_SCALE: z.coerce.number().min(0).max(1).default(1),
+  /** Global frequency caps: at most this many messages per lead per channel in 24 h, across journeys. */
+  EMAIL_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(3),
+  SMS_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(2),
+  /** Where recipients reach the API: unsubscribe links in emails are built on it. */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+  /** Signs unsubscribe links; set a long random value in production. */
+  UNSUBSCRIBE_SECRET: z.string().min(16).default('dev-unsubscribe-secret-change-me'),
+  /** Email and SMS templates (see templates/README.md). */
+  TEMPLATES_DIR: z.string().min(1).optional(),
+
   /** Ingestion requests each write key may make per second before getting 429s. */
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(1000),
 });

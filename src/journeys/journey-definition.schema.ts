@@ -5,6 +5,7 @@ import {
   EventMatch,
   JourneyDefinition,
   JourneyStep,
+  QuietHours,
 } from '../../workflows/contracts/journey-definition';
 
 /**
@@ -40,6 +41,11 @@ const eventMatch: z.ZodType<EventMatch> = z.object({
   event: z.string().trim().min(1).max(200),
   conditions: z.array(condition).max(20).default([]),
 });
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM on a 24-hour clock');
+const quietHours: z.ZodType<QuietHours> = z
+  .object({ start: clock, end: clock })
+  .refine((q) => q.start !== q.end, { message: 'must differ from start', path: ['end'] });
 
 const step: z.ZodType<JourneyStep> = z.lazy(() =>
   z.discriminatedUnion('type', [
@@ -107,6 +113,8 @@ export const journeyDefinitionSchema: z.ZodType<JourneyDefinition> = z
       .max(366 * 24 * 60)
       .default(0),
     priority: z.number().int().min(0).max(1000).default(50),
+    goal: eventMatch.optional(),
+    quietHours: quietHours.optional(),
     steps: z.array(step).min(1).max(100),
   })
   .superRefine((definition, context) => {

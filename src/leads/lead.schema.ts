@@ -30,6 +30,14 @@ export class Lead {
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
   traits!: Record<string, unknown>;
 
+  /** Labels set by journeys (`update_lead` steps) and by CRM teams. */
+  @Prop({ type: [String], default: [] })
+  tags!: string[];
+
+  /** When the lead opted out of each channel (one-click unsubscribe, SMS STOP, Twilio 21610). */
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  unsubscribed!: { email?: Date; sms?: Date };
+
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
   groups!: Record<string, Record<string, unknown>>;
 

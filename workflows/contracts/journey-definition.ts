@@ -38,6 +38,16 @@ export interface EventMatch {
 
 export type ReentryPolicy = 'never' | 'after_exit' | 'always';
 
+/**
+ * A daily window, in the lead's own time zone (trait `timezone`, IANA name; UTC when unknown),
+ * when sends are held until it ends. `start` after `end` spans midnight: 21:00–08:00.
+ */
+export interface QuietHours {
+  /** HH:MM, 24-hour clock. */
+  start: string;
+  end: string;
+}
+
 export type JourneyStep =
   | { id: string; type: 'wait'; minutes: number }
   | {
@@ -78,5 +88,9 @@ export interface JourneyDefinition {
   cooldownMinutes: number;
   /** Higher runs first when several journeys match one event. */
   priority: number;
+  /** The conversion this journey works toward; a run that sees it counts as converted. */
+  goal?: EventMatch;
+  /** Email and SMS steps inside this window wait until it ends. */
+  quietHours?: QuietHours;
   steps: JourneyStep[];
 }
