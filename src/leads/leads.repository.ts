@@ -97,6 +97,30 @@ export class LeadsRepository {
     return doc && toRecord(doc);
   }
 
+  /** Sets traits and adds tags, as a journey's `update_lead` step or a CRM edit does. Repeating it changes nothing. */
+  async updateProfile(
+    workspaceId: string,
+    leadId: string,
+    change: { setTraits?: Record<string, unknown>; addTags?: readonly string[] },
+    now: Date,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = { updatedAt: now };
+    for (const [key, value] of Object.entries(change.setTraits ?? {})) set[`traits.${key}`] = value;
+    const update: mongo.UpdateFilter<mongo.Document> = { $set: set };
+    if (change.addTags?.length) update.$addToSet = { tags: { $each: [...change.addTags] } };
+    const result = await this.leads.collection.updateOne({ _id: leadId as never, workspaceId }, update);
+    return result.matchedCount > 0;
+  }
+
+  /** Records an opt-out; the first one's time is kept. */
+  async markUnsubscribed(workspaceId: string, leadId: string, channel: 'email' | 'sms', at: Date): Promise<boolean> {
+    const result = await this.leads.collection.updateOne(
+      { _id: leadId as never, workspaceId, [`unsubscribed.${channel}`]: { $exists: false } },
+      { $set: { [`unsubscribed.${channel}`]: at, updatedAt: at } },
+    );
+    return result.matchedCount > 0;
+  }
+
   /**
    * Folds `source` into `target`: counters added, identities and traits the target lacks
    * copied, and `source` marked as merged. The `mergedLeadIds` guard makes a retried merge

@@ -94,6 +94,23 @@ export class LeadsService {
     return lead;
   }
 
+  /** Sets traits and adds tags on a lead (by id or identity). */
+  async updateProfile(
+    workspaceId: string,
+    id: string,
+    change: { setTraits?: Record<string, unknown>; addTags?: readonly string[] },
+  ): Promise<LeadRecord> {
+    const lead = await this.findLead(workspaceId, id);
+    await this.repository.updateProfile(workspaceId, lead.id, change, new Date());
+    return this.findLead(workspaceId, lead.id);
+  }
+
+  /** Opts a lead (by id or identity) out of a channel; journeys then skip its sends. */
+  async unsubscribe(workspaceId: string, id: string, channel: 'email' | 'sms'): Promise<void> {
+    const lead = await this.findLead(workspaceId, id);
+    await this.repository.markUnsubscribed(workspaceId, lead.id, channel, new Date());
+  }
+
   /** The profile as the API shows it: identities, traits and decoded rollups. */
   toProfile(lead: LeadRecord) {
     const decode = (counts: Record<string, number> = {}) =>
@@ -109,6 +126,8 @@ export class LeadsService {
         ...(lead.anonymousIds ?? []).map((value) => ({ type: 'anonymousId', value })),
       ],
       traits: lead.traits ?? {},
+      tags: lead.tags ?? [],
+      unsubscribed: lead.unsubscribed ?? {},
       groups: Object.fromEntries(Object.entries(lead.groups ?? {}).map(([id, traits]) => [decodeKey(id), traits])),
       rollups: {
         eventCount: lead.eventCount ?? 0,
