@@ -85,7 +85,8 @@ module.exports = tseslint.config(
     },
   },
   {
-    // The app reaches workflows only through contracts; only src/temporal runs them.
+    // The app reaches workflows only through contracts and pure helpers (the trigger matcher
+    // shares the workflow's condition evaluator); only src/temporal runs them.
     files: ['src/**/*.ts'],
     ignores: ['src/temporal/**'],
     rules: {
@@ -93,7 +94,10 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '(^|/)workflows(/(?!contracts(/|$))|$)', message: 'src/ may import only workflows/contracts.' },
+            {
+              regex: '(^|/)workflows(/(?!(contracts|lib)(/|$))|$)',
+              message: 'src/ may import only workflows/contracts and workflows/lib.',
+            },
             {
               group: ['**/activities', '**/activities/**', '@temporalio/worker'],
               message: 'Only src/temporal wires activities and the worker.',

@@ -37,6 +37,7 @@ describe('import boundaries', () => {
 
   it.each([
     ["import { selfCheckWorkflow } from '../../workflows';", /only workflows\/contracts/],
+    ["import { selfCheckWorkflow } from '../../workflows/self-check/self-check.workflow';", /only workflows\/contracts/],
     ["import { createActivities } from '../../activities';", /Only src\/temporal/],
     ["import { Worker } from '@temporalio/worker';", /Only src\/temporal/],
   ])('src/ features refuse %s', async (code, message) => {
@@ -45,11 +46,12 @@ describe('import boundaries', () => {
     ]);
   });
 
-  it('src/ may import workflow contracts, and src/temporal may wire the worker', async () => {
+  it('src/ may import workflow contracts and pure helpers, and src/temporal may wire the worker', async () => {
     expect(
       await restrictedImports(
         'src/self-check/self-check.service.ts',
-        "import { SELF_CHECK_WORKFLOW } from '../../workflows/contracts/self-check.contract';",
+        "import { SELF_CHECK_WORKFLOW } from '../../workflows/contracts/self-check.contract';\n" +
+          "import { matchesAll } from '../../workflows/lib/conditions';",
       ),
     ).toEqual([]);
     expect(
