@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { LeadsModule } from './leads/leads.module';
 import { SelfCheckModule } from './self-check/self-check.module';
@@ -23,6 +24,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     LeadsModule,
     EventsModule,
     JourneysModule,
+    JourneyDispatchModule,
   ],
 })
 export class AppModule {}

@@ -70,6 +70,12 @@ export class JourneysRepository {
     return doc && toVersionRecord(doc);
   }
 
+  /** Every published version in the workspace: what the trigger matcher compiles. */
+  async listAllVersions(workspaceId: string): Promise<JourneyVersionRecord[]> {
+    const docs = await this.versions.find({ workspaceId }).lean().exec();
+    return docs.map(toVersionRecord);
+  }
+
   async listVersions(workspaceId: string, journeyId: string): Promise<JourneyVersionRecord[]> {
     const docs = await this.versions.find({ workspaceId, journeyId }).sort({ version: -1 }).lean().exec();
     return docs.map(toVersionRecord);

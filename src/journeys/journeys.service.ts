@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { AppError } from '../common/app-error';
+import type { MatchableJourney } from './dispatch/trigger-matcher';
 import { JourneyStatus } from './journey.schema';
 import { JourneyRecord, JourneysRepository, JourneyVersionRecord } from './journeys.repository';
 
@@ -19,7 +20,14 @@ export type JourneyTransition = keyof typeof transitions;
  */
 @Injectable()
 export class JourneysService {
+  private readonly changeListeners = new Set<(workspaceId: string) => void>();
+
   constructor(private readonly repository: JourneysRepository) {}
+
+  /** Called after a publish or lifecycle move, so caches of live journeys refresh at once. */
+  onChange(listener: (workspaceId: string) => void): void {
+    this.changeListeners.add(listener);
+  }
 
   async create(workspaceId: string, draft: JourneyDefinition, id?: string): Promise<JourneyRecord> {
     const journeyId = id ?? `${slug(draft.name)}-${randomBytes(3).toString('hex')}`;
@@ -62,6 +70,7 @@ export class JourneysService {
     }
     const status = journey.status === 'draft' ? 'active' : journey.status;
     await this.repository.update(workspaceId, id, { publishedVersion: version.version, status }, now);
+    this.changed(workspaceId);
     return version;
   }
 
@@ -72,7 +81,30 @@ export class JourneysService {
       throw conflict(`cannot ${move} journey "${id}": it is ${journey.status}`);
     }
     await this.repository.update(workspaceId, id, { status: to }, new Date());
+    this.changed(workspaceId);
     return this.get(workspaceId, id);
+  }
+
+  /**
+   * What the trigger matcher compiles: every published version, the live version of an
+   * active journey taking entries; older versions and paused or archived journeys only
+   * have runs that may still wait for events.
+   */
+  async matchable(workspaceId: string): Promise<MatchableJourney[]> {
+    const [journeys, versions] = await Promise.all([
+      this.repository.list(workspaceId),
+      this.repository.listAllVersions(workspaceId),
+    ]);
+    const live = new Map(journeys.map((j) => [j.id, j]));
+    return versions.map(({ journeyId, version, definition }) => {
+      const journey = live.get(journeyId);
+      const acceptsEntries = journey?.status === 'active' && journey.publishedVersion === version;
+      return { journeyId, version, definition, acceptsEntries };
+    });
+  }
+
+  private changed(workspaceId: string): void {
+    for (const listener of this.changeListeners) listener(workspaceId);
   }
 
   async version(workspaceId: string, id: string, version: number): Promise<JourneyVersionRecord> {
