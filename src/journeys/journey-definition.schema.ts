@@ -115,6 +115,7 @@ export const journeyDefinitionSchema: z.ZodType<JourneyDefinition> = z
     priority: z.number().int().min(0).max(1000).default(50),
     goal: eventMatch.optional(),
     quietHours: quietHours.optional(),
+    targetSegments: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
     steps: z.array(step).min(1).max(100),
   })
   .superRefine((definition, context) => {

@@ -4,7 +4,10 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { Journey, JourneySchema, JourneyVersion, JourneyVersionSchema } from './journey.schema';
 import { JourneysController } from './journeys.controller';
 import { JourneysRepository } from './journeys.repository';
+import { JourneysSeed } from './journeys.seed';
 import { JourneysService } from './journeys.service';
+import { BehaviorTriggersController } from './triggers/behavior-triggers.controller';
+import { BehaviorTriggersService } from './triggers/behavior-triggers.service';
 
 /** Journey definitions: authoring, versions, lifecycle. Running them is the worker's part. */
 @Module({
@@ -15,8 +18,8 @@ import { JourneysService } from './journeys.service';
     ]),
     WorkspacesModule,
   ],
-  controllers: [JourneysController],
-  providers: [JourneysRepository, JourneysService],
+  controllers: [JourneysController, BehaviorTriggersController],
+  providers: [JourneysRepository, JourneysService, JourneysSeed, BehaviorTriggersService],
   exports: [JourneysService],
 })
 export class JourneysModule {}

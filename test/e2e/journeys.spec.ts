@@ -20,31 +20,30 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
 
   it("takes the product spec's Form Abandonment Recovery from draft to published, and keeps each version as published", async () => {
     const created = await nudge.client.admin<Journey>('POST', '/v1/journeys', {
-      id: 'form-abandonment-recovery',
+      id: 'quote-recovery',
       definition: formAbandonmentRecovery,
     });
     expect(created).toMatchObject({
       status: 201,
-      body: { id: 'form-abandonment-recovery', status: 'draft', draft: formAbandonmentRecovery },
+      body: { id: 'quote-recovery', status: 'draft', draft: formAbandonmentRecovery },
     });
 
-    const first = await nudge.client.admin<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
+    const first = await nudge.client.admin<Version>('POST', '/v1/journeys/quote-recovery/publish');
     expect(first).toMatchObject({ status: 200, body: { version: 1, definition: formAbandonmentRecovery } });
-    expect((await nudge.client.get<Journey>('/v1/journeys/form-abandonment-recovery')).body).toMatchObject({
+    expect((await nudge.client.get<Journey>('/v1/journeys/quote-recovery')).body).toMatchObject({
       status: 'active',
       publishedVersion: 1,
     });
 
     const edited = { ...formAbandonmentRecovery, cooldownMinutes: 720 };
-    await nudge.client.admin('PUT', '/v1/journeys/form-abandonment-recovery', edited);
+    await nudge.client.admin('PUT', '/v1/journeys/quote-recovery', edited);
     expect(
-      (await nudge.client.get<Version>('/v1/journeys/form-abandonment-recovery/versions/1')).body.definition
-        .cooldownMinutes,
+      (await nudge.client.get<Version>('/v1/journeys/quote-recovery/versions/1')).body.definition.cooldownMinutes,
     ).toBe(1440);
 
-    const second = await nudge.client.admin<Version>('POST', '/v1/journeys/form-abandonment-recovery/publish');
+    const second = await nudge.client.admin<Version>('POST', '/v1/journeys/quote-recovery/publish');
     expect(second.body).toMatchObject({ version: 2, definition: { cooldownMinutes: 720 } });
-    const versions = await nudge.client.get<{ versions: Version[] }>('/v1/journeys/form-abandonment-recovery/versions');
+    const versions = await nudge.client.get<{ versions: Version[] }>('/v1/journeys/quote-recovery/versions');
     expect(versions.body.versions.map((v) => [v.version, v.definition.cooldownMinutes])).toEqual([
       [2, 720],
       [1, 1440],
@@ -197,15 +196,15 @@ describe('journey definitions: drafts, immutable versions, lifecycle', () => {
       status: 404,
       body: { message: 'no journey has the id "nope"' },
     });
-    expect(await nudge.client.get('/v1/journeys/form-abandonment-recovery/versions/9')).toMatchObject({ status: 404 });
+    expect(await nudge.client.get('/v1/journeys/quote-recovery/versions/9')).toMatchObject({ status: 404 });
     expect(
       await nudge.client.admin('POST', '/v1/journeys', {
-        id: 'form-abandonment-recovery',
+        id: 'quote-recovery',
         definition: formAbandonmentRecovery,
       }),
     ).toMatchObject({
       status: 409,
-      body: { message: 'id: a journey "form-abandonment-recovery" already exists' },
+      body: { message: 'id: a journey "quote-recovery" already exists' },
     });
     expect((await nudge.client.get('/v1/journeys', { authorization: bearer(DEV_WRITE_KEY) })).status).toBe(401);
   });

@@ -92,5 +92,10 @@ export interface JourneyDefinition {
   goal?: EventMatch;
   /** Email and SMS steps inside this window wait until it ends. */
   quietHours?: QuietHours;
+  /**
+   * Segments a lead must belong to for the trigger to fire (the spec's targetSegments).
+   * Kept with the journey but not enforced until segments exist (a later issue).
+   */
+  targetSegments?: string[];
   steps: JourneyStep[];
 }

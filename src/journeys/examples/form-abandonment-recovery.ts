@@ -13,6 +13,7 @@ export const formAbandonmentRecovery: JourneyDefinition = {
     conditions: [{ source: 'event', field: 'formCompletion', operator: 'less_than', value: 100 }],
   },
   exitOn: [{ event: 'form_submit', conditions: [] }],
+  goal: { event: 'form_submit', conditions: [] },
   reentry: 'after_exit',
   cooldownMinutes: 1440,
   priority: 80,
