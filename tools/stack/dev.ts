@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { validateEnv } from '../../src/config/env.schema';
 import { join } from 'node:path';
+import { portSettings, stackPorts } from './ports';
 import { isPortFree, ProcessGroup } from './processes';
 import { repoRoot } from './run';
 import {
@@ -18,22 +19,12 @@ import { ensureTools } from './tools';
  * end to end with a self-check, prints the URLs, and stops everything on Ctrl-C.
  */
 const env = process.env;
-/** Each port of the stack: the variable that moves it, and its default. */
-const portSettings = {
-  'Nudge API': ['PORT', 3000],
-  FerretDB: ['NUDGE_FERRETDB_PORT', 27017],
-  'Temporal gRPC': ['NUDGE_TEMPORAL_PORT', 7233],
-  'Temporal UI': ['NUDGE_TEMPORAL_UI_PORT', 8233],
-  'MailDev SMTP': ['NUDGE_SMTP_PORT', 1025],
-  'MailDev UI': ['NUDGE_MAIL_UI_PORT', 1080],
-  'SMS sink': ['NUDGE_SMS_SINK_PORT', 4010],
-} as const;
-const ports = Object.fromEntries(
-  Object.entries(portSettings).map(([what, [variable, fallback]]) => [what, Number(env[variable] ?? fallback)]),
-) as Record<keyof typeof portSettings, number>;
+const ports = stackPorts(env);
 const dataDir = env.NUDGE_DATA_DIR ?? join(repoRoot, '.data');
 const twilioAuthToken = env.TWILIO_AUTH_TOKEN ?? 'dev-auth-token';
 const log = (line: string) => console.log(`[nudge] ${line}`);
+/** Journey waits in the local stack, unless JOURNEY_WAIT_SCALE says otherwise: demos should not take hours. */
+const DEMO_WAIT_SCALE = '0.01';
 
 async function main(group: ProcessGroup): Promise<void> {
   await refuseTakenPorts();
@@ -74,6 +65,9 @@ async function main(group: ProcessGroup): Promise<void> {
       SMTP_URL: `smtp://127.0.0.1:${ports['MailDev SMTP']}`,
       TWILIO_API_URL: twilioApiUrl,
       TWILIO_AUTH_TOKEN: twilioAuthToken,
+      PUBLIC_URL: `http://127.0.0.1:${ports['Nudge API']}`,
+      // ×0.01: the example journey's 60 and 120 minute waits take 36 and 72 seconds.
+      JOURNEY_WAIT_SCALE: env.JOURNEY_WAIT_SCALE ?? DEMO_WAIT_SCALE,
     },
   });
 
@@ -102,6 +96,8 @@ Nudge is running (self-check ${workflowId} passed: API → Temporal → worker �
     curl -u ${writeKey}: ${api}/v1/track -H 'content-type: application/json' \\
       -d '{"userId":"ada","event":"form_start","properties":{"formId":"quote"}}'
     curl -H 'Authorization: Bearer ${secretKey}' ${api}/v1/leads/ada
+
+  Watch a journey: npm run demo   (a visitor abandons the quote form; journey waits ×${env.JOURNEY_WAIT_SCALE ?? DEMO_WAIT_SCALE})
 
 Press Ctrl-C to stop.
 `);
