@@ -40,4 +40,14 @@ describe('validateEnv', () => {
     );
     expect(validateEnv({ TWILIO_ACCOUNT_SID: `AC${'ab'.repeat(16)}` }).TWILIO_ACCOUNT_SID).toBe(`AC${'ab'.repeat(16)}`);
   });
+
+  it('refuses the public default UNSUBSCRIBE_SECRET in production, and only there', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
+      /Invalid configuration:\n {2}UNSUBSCRIBE_SECRET: must be set in production/,
+    );
+    expect(validateEnv({ NODE_ENV: 'development' }).UNSUBSCRIBE_SECRET).toBe('dev-unsubscribe-secret-change-me');
+    expect(
+      validateEnv({ NODE_ENV: 'production', UNSUBSCRIBE_SECRET: 'a-long-random-production-secret' }).UNSUBSCRIBE_SECRET,
+    ).toBe('a-long-random-production-secret');
+  });
 });

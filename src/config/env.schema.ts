@@ -75,10 +75,23 @@ export type Env = Omit<z.infer<typeof envSchema>, 'DEV_WORKSPACE_SEED'> & { DEV_
 /** Parses the environment, or throws one error naming every missing or wrong variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
   const result = envSchema.safeParse(raw);
-  if (result.success) {
+  const problems = result.success
+    ? productionProblems(result.data)
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (result.success && !problems.length) {
     const env = result.data;
     return { ...env, DEV_WORKSPACE_SEED: env.DEV_WORKSPACE_SEED ?? env.NODE_ENV !== 'production' };
   }
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  throw new Error(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+}
+
+const DEFAULT_UNSUBSCRIBE_SECRET = envSchema.shape.UNSUBSCRIBE_SECRET.parse(undefined);
+
+/** Defaults that are fine on a laptop and a hole in production. */
+function productionProblems(env: z.infer<typeof envSchema>): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  // Anyone holding the published default could sign unsubscribe links for every lead.
+  return env.UNSUBSCRIBE_SECRET === DEFAULT_UNSUBSCRIBE_SECRET
+    ? ['UNSUBSCRIBE_SECRET: must be set in production (the default is public); use a long random value']
+    : [];
 }

@@ -5,9 +5,11 @@ import {
   API_VERSION,
   Form,
   SinkMessage,
+  countSegments,
   field,
   keywordAction,
   newMessage,
+  newMessageSid,
   toMessageResource,
   twilioError,
   validateCreate,
@@ -20,8 +22,13 @@ export interface TwilioSinkOptions {
   authToken: string;
   /** When set, only this account authenticates; otherwise any AC… SID with the auth token does. */
   accountSid?: string;
-  /** Where to report status callbacks that failed; they never fail a send. */
+  /** Where to report status callbacks and webhooks that failed; they never fail a send. */
   warn?: (message: string) => void;
+  /**
+   * The number's messaging webhook, as configured in Twilio's console: every message posted
+   * to /sink/inbound is forwarded there, form-encoded and signed like Twilio's.
+   */
+  inboundWebhook?: string;
 }
 
 /** A running local stand-in for Twilio's Messages API. */
@@ -105,13 +112,34 @@ export async function startTwilioSink(options: TwilioSinkOptions): Promise<Twili
     { prefix: `/${API_VERSION}/Accounts/:AccountSid` },
   );
 
+  // A text from a phone to our number: keywords change the opt-out list as Twilio's do, and
+  // the message goes on to the webhook; the answer waits for it, so tests need not poll.
   app.post<{ Body: Form }>('/sink/inbound', async (request, reply) => {
     const from = field(request.body, 'From');
     if (!from) return reply.code(400).send({ error: 'From is required' });
-    const action = keywordAction(field(request.body, 'Body') ?? '');
+    const body = field(request.body, 'Body') ?? '';
+    const action = keywordAction(body);
     if (action === 'opt-out') optedOut.add(from);
     if (action === 'opt-in') optedOut.delete(from);
-    return { from, optedOut: optedOut.has(from) };
+    if (!options.inboundWebhook) return { from, optedOut: optedOut.has(from) };
+    // Our number is the one that last texted this phone, unless the caller says otherwise.
+    const lastSent = sent.findLast((message) => message.to === from);
+    const sid = newMessageSid();
+    const params: Record<string, string> = {
+      AccountSid: options.accountSid ?? lastSent?.accountSid ?? `AC${'0'.repeat(32)}`,
+      ApiVersion: API_VERSION,
+      Body: body,
+      From: from,
+      MessageSid: sid,
+      NumMedia: '0',
+      NumSegments: String(countSegments(body)),
+      SmsMessageSid: sid,
+      SmsSid: sid,
+      SmsStatus: 'received',
+      To: field(request.body, 'To') ?? lastSent?.from ?? '',
+    };
+    const status = await postSigned(options.inboundWebhook, params, options, closing.signal, 'inbound webhook');
+    return { from, optedOut: optedOut.has(from), webhook: { url: options.inboundWebhook, status: status ?? null } };
   });
 
   app.get('/sink/messages', (_request, reply) => reply.send(sent));
@@ -151,6 +179,17 @@ async function postStatus(url: string, message: SinkMessage, options: TwilioSink
     ...(message.from && { From: message.from }),
     ...(message.messagingServiceSid && { MessagingServiceSid: message.messagingServiceSid }),
   };
+  await postSigned(url, params, options, closing, 'status callback');
+}
+
+/** POSTs form params signed with X-Twilio-Signature; the HTTP status, or undefined when unreachable. */
+async function postSigned(
+  url: string,
+  params: Record<string, string>,
+  options: TwilioSinkOptions,
+  closing: AbortSignal,
+  what: string,
+): Promise<number | undefined> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -162,9 +201,11 @@ async function postStatus(url: string, message: SinkMessage, options: TwilioSink
       signal: AbortSignal.any([closing, AbortSignal.timeout(CALLBACK_TIMEOUT_MS)]),
     });
     await response.arrayBuffer();
-    if (!response.ok) options.warn?.(`status callback ${url} answered HTTP ${response.status}`);
+    if (!response.ok) options.warn?.(`${what} ${url} answered HTTP ${response.status}`);
+    return response.status;
   } catch (error) {
-    if (!closing.aborted) options.warn?.(`status callback ${url} failed: ${describe(error)}`);
+    if (!closing.aborted) options.warn?.(`${what} ${url} failed: ${describe(error)}`);
+    return undefined;
   }
 }
 
