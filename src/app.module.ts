@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { LeadsModule } from './leads/leads.module';
+import { MessagingModule } from './messaging/messaging.module';
 import { SelfCheckModule } from './self-check/self-check.module';
 import { TemporalClientModule } from './temporal/temporal-client.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -25,6 +26,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     EventsModule,
     JourneysModule,
     JourneyDispatchModule,
+    MessagingModule,
   ],
 })
 export class AppModule {}

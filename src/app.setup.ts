@@ -25,6 +25,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     maxAge: 86_400,
   });
   parseTextAsJson(app.getHttpAdapter().getInstance());
+  acceptMultipartAsText(app.getHttpAdapter().getInstance());
 
   const openApi = new DocumentBuilder()
     .setTitle('Nudge API')
@@ -49,4 +50,16 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 function parseTextAsJson(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+}
+
+/**
+ * RFC 8058 lets a mail client send the one-click unsubscribe POST as multipart/form-data;
+ * the route reads only the token in its URL, so the body is kept as text, never parsed.
+ */
+function acceptMultipartAsText(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_request, body, done) => done(null, body),
+  );
 }

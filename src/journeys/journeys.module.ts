@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { MessagingModule } from '../messaging/messaging.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { Journey, JourneySchema, JourneyVersion, JourneyVersionSchema } from './journey.schema';
 import { JourneysController } from './journeys.controller';
@@ -17,6 +18,7 @@ import { BehaviorTriggersService } from './triggers/behavior-triggers.service';
       { name: JourneyVersion.name, schema: JourneyVersionSchema },
     ]),
     WorkspacesModule,
+    MessagingModule,
   ],
   controllers: [JourneysController, BehaviorTriggersController],
   providers: [JourneysRepository, JourneysService, JourneysSeed, BehaviorTriggersService],

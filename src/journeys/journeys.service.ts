@@ -2,6 +2,9 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { AppError } from '../common/app-error';
+import { formatPath } from '../common/validation';
+import { TemplatesService } from '../messaging/templates.service';
+import { walkSteps } from './journey-definition.schema';
 import type { MatchableJourney } from './dispatch/trigger-matcher';
 import { JourneyStatus } from './journey.schema';
 import { JourneyRecord, JourneysRepository, JourneyVersionRecord } from './journeys.repository';
@@ -22,7 +25,10 @@ export type JourneyTransition = keyof typeof transitions;
 export class JourneysService {
   private readonly changeListeners = new Set<(workspaceId: string) => void>();
 
-  constructor(private readonly repository: JourneysRepository) {}
+  constructor(
+    private readonly repository: JourneysRepository,
+    private readonly templates: TemplatesService,
+  ) {}
 
   /** Called after a publish or lifecycle move, so caches of live journeys refresh at once. */
   onChange(listener: (workspaceId: string) => void): void {
@@ -58,6 +64,7 @@ export class JourneysService {
   async publish(workspaceId: string, id: string): Promise<JourneyVersionRecord> {
     const journey = await this.get(workspaceId, id);
     if (journey.status === 'archived') throw conflict(`journey "${id}" is archived and cannot be published`);
+    await this.assertTemplatesExist(journey.draft);
     const now = new Date();
     const version: JourneyVersionRecord = {
       journeyId: id,
@@ -101,6 +108,24 @@ export class JourneysService {
       const acceptsEntries = journey?.status === 'active' && journey.publishedVersion === version;
       return { journeyId, version, definition, acceptsEntries };
     });
+  }
+
+  /** A live journey must not fail at its first send: every template it names must exist. */
+  async assertTemplatesExist(definition: JourneyDefinition): Promise<void> {
+    const sends: { channel: 'email' | 'sms'; template: string; path: PropertyKey[] }[] = [];
+    walkSteps(definition.steps, (step, path) => {
+      if (step.type === 'send_email') sends.push({ channel: 'email', template: step.template, path });
+      if (step.type === 'send_sms') sends.push({ channel: 'sms', template: step.template, path });
+    });
+    for (const { channel, template, path } of sends) {
+      if (await this.templates.exists(channel, template)) continue;
+      const where = `templates/${channel}/${template}${channel === 'sms' ? '.hbs' : '/'}`;
+      throw new AppError(
+        'VALIDATION_FAILED',
+        HttpStatus.BAD_REQUEST,
+        `${formatPath([...path, 'template'])}: no ${channel} template "${template}" (looked for ${where})`,
+      );
+    }
   }
 
   private changed(workspaceId: string): void {

@@ -64,6 +64,29 @@ describe('journey dispatch: only events a journey cares about reach the lead wor
     });
   });
 
+  it('refuses a trigger or journey naming a template that does not exist, before anything is created', async () => {
+    const trigger = {
+      ...formAbandonmentRecoveryTrigger,
+      name: 'Typo',
+      actions: [{ action: 'send_email', parameters: { template: 'no-such-template' }, delay: 5 }],
+    };
+    expect(await nudge.client.admin('POST', '/api/behavior/triggers', trigger)).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^actions\[0\]\.parameters\.template: no email template/) },
+    });
+    const { body } = await nudge.client.get<{ journeys: { draft: { name: string } }[] }>('/v1/journeys');
+    expect(body.journeys.map((j) => j.draft.name)).not.toContain('Typo');
+
+    const steps = [{ id: 'text', type: 'send_sms', template: 'nope' }];
+    const draft = await nudge.client.admin('POST', '/v1/journeys', {
+      definition: { name: 'Typo too', trigger: { event: 'form_start' }, steps },
+    });
+    expect(await nudge.client.admin('POST', `/v1/journeys/${draft.body.id as string}/publish`)).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^steps\[0\]\.template: no sms template "nope"/) },
+    });
+  });
+
   it('seeds the example journey, published, in the development workspace', async () => {
     expect((await nudge.client.get('/v1/journeys/form-abandonment-recovery')).body).toMatchObject({
       status: 'active',

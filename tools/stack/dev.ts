@@ -52,7 +52,13 @@ async function main(group: ProcessGroup): Promise<void> {
       webPort: ports['MailDev UI'],
       output: prefixed('maildev'),
     }),
-    startTwilioSink(group, { port: ports['SMS sink'], authToken: twilioAuthToken, output: prefixed('twilio-sink') }),
+    startTwilioSink(group, {
+      port: ports['SMS sink'],
+      authToken: twilioAuthToken,
+      // Replies (STOP…) reach Nudge's webhook signed, as Twilio would send them.
+      inboundWebhook: `http://127.0.0.1:${ports['Nudge API']}/v1/sms/inbound`,
+      output: prefixed('twilio-sink'),
+    }),
   ]);
 
   log('starting the API and the worker…');

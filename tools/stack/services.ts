@@ -66,7 +66,12 @@ export async function startMailDev(
 
 export async function startTwilioSink(
   group: ProcessGroup,
-  { port, authToken, output }: { port: number; authToken: string; output: Output },
+  {
+    port,
+    authToken,
+    inboundWebhook,
+    output,
+  }: { port: number; authToken: string; inboundWebhook?: string; output: Output },
 ): Promise<string> {
   const args = [
     '--import',
@@ -76,6 +81,7 @@ export async function startTwilioSink(
     String(port),
     '--auth-token',
     authToken,
+    ...(inboundWebhook ? ['--inbound-webhook', inboundWebhook] : []),
   ];
   group.start('twilio-sink', process.execPath, args, { output, cwd: repoRoot });
   await waitFor('Twilio-compatible SMS sink', () => acceptsConnections(port), {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/app-error';
 import { JourneysService } from '../journeys.service';
 import { readTriggerRequest } from './trigger-request';
 
@@ -11,7 +12,13 @@ export class BehaviorTriggersService {
   constructor(private readonly journeys: JourneysService) {}
 
   async create(workspaceId: string, body: unknown) {
-    const { request, definition } = readTriggerRequest(body);
+    const { request, definition, inRequestTerms } = readTriggerRequest(body);
+    try {
+      await this.journeys.assertTemplatesExist(definition);
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError(error.code, error.status, inRequestTerms(error.message));
+      throw error;
+    }
     const journey = await this.journeys.create(workspaceId, definition);
     const published = await this.journeys.publish(workspaceId, journey.id);
     return {

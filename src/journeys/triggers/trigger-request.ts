@@ -98,11 +98,18 @@ type TriggerAction = CreateTriggerRequest['actions'][number];
  * Reads a CreateTriggerRequest as a validated journey definition, or throws a 400 naming
  * the request's own fields (`actions[0].parameters.template`), not the journey's.
  */
-export function readTriggerRequest(body: unknown): { request: CreateTriggerRequest; definition: JourneyDefinition } {
+export function readTriggerRequest(body: unknown): {
+  request: CreateTriggerRequest;
+  definition: JourneyDefinition;
+  /** Turns a journey error message's `steps[i]` paths into the request's `actions[j].parameters`. */
+  inRequestTerms: (message: string) => string;
+} {
   const request = parseRequest(createTriggerSchema, body);
   const { definition, stepActions } = toJourneyDefinition(request);
+  const inRequestTerms = (message: string) =>
+    message.replace(/\bsteps\[(\d+)\]/g, (_, index: string) => `actions[${stepActions[Number(index)]}].parameters`);
   const result = journeyDefinitionSchema.safeParse(definition);
-  if (result.success) return { request, definition: result.data };
+  if (result.success) return { request, definition: result.data, inRequestTerms };
   const issues = result.error.issues.map((issue) => ({ ...issue, path: requestPath(issue.path, stepActions) }));
   throw new AppError('VALIDATION_FAILED', HttpStatus.BAD_REQUEST, describeZodError(new z.ZodError(issues)));
 }

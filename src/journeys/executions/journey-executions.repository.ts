@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model } from 'mongoose';
+import { isDuplicateKey } from '../../database/mongo-errors';
+import { JourneyRun, JourneyStepLog, RunStatus, StepResult } from './journey-execution.schema';
+
+export type RunRecord = Omit<JourneyRun, '_id'> & { runId: string };
+export type StepLogRecord = Omit<JourneyStepLog, '_id'>;
+export type RunOwner = Pick<JourneyRun, 'workspaceId' | 'journeyId' | 'leadId'>;
+export type RunEnd = Pick<JourneyRun, 'status' | 'converted' | 'exitReason' | 'endedAt'>;
+
+export interface RunQuery {
+  leadIds?: string[];
+  status?: RunStatus;
+  /** Keyset cursor: runs entered before this one, in newest-first order. */
+  before?: { enteredAt: Date; runId: string };
+  limit: number;
+}
+
+export interface RunCount {
+  status: RunStatus;
+  converted: boolean;
+  count: number;
+}
+
+export interface StepCount {
+  stepId: string;
+  result: StepResult;
+  count: number;
+}
+
+/** The journey execution log: runs and their steps, scoped by workspace. */
+@Injectable()
+export class JourneyExecutionsRepository {
+  constructor(
+    @InjectModel(JourneyRun.name) private readonly runs: Model<JourneyRun>,
+    @InjectModel(JourneyStepLog.name) private readonly steps: Model<JourneyStepLog>,
+  ) {}
+
+  /** False when the run was recorded already. */
+  async insertRun({ runId, ...run }: RunRecord): Promise<boolean> {
+    return ignoreDuplicate(() => this.runs.collection.insertOne({ _id: runId as never, ...run }));
+  }
+
+  /**
+   * Whose run this is, by its id alone: the worker records steps and ends by run id
+   * (globally unique, as it embeds the lead id), and this is where they learn the workspace.
+   */
+  async findRunOwner(runId: string): Promise<RunOwner | null> {
+    const doc = await this.runs.collection.findOne(
+      { _id: runId as never },
+      { projection: { workspaceId: 1, journeyId: 1, leadId: 1 } },
+    );
+    return doc && { workspaceId: doc.workspaceId, journeyId: doc.journeyId, leadId: doc.leadId };
+  }
+
+  async endRun(workspaceId: string, runId: string, end: RunEnd): Promise<void> {
+    await this.runs.updateOne({ _id: runId, workspaceId }, { $set: end });
+  }
+
+  /** False when the step was recorded already. */
+  async insertStep(workspaceId: string, step: Omit<StepLogRecord, 'workspaceId'>): Promise<boolean> {
+    return ignoreDuplicate(() =>
+      this.steps.collection.insertOne({ _id: `${step.runId}:${step.stepId}` as never, workspaceId, ...step }),
+    );
+  }
+
+  /** A page of a journey's runs, newest first. */
+  async findRuns(workspaceId: string, journeyId: string, query: RunQuery): Promise<RunRecord[]> {
+    const filter: FilterQuery<JourneyRun> = { workspaceId, journeyId };
+    if (query.leadIds) filter.leadId = { $in: query.leadIds };
+    if (query.status) filter.status = query.status;
+    if (query.before) {
+      const { enteredAt, runId } = query.before;
+      filter.$or = [{ enteredAt: { $lt: enteredAt } }, { enteredAt, _id: { $lt: runId } }];
+    }
+    const docs = await this.runs.find(filter).sort({ enteredAt: -1, _id: -1 }).limit(query.limit).lean().exec();
+    return docs.map(({ _id, ...run }) => ({ runId: _id, ...run }));
+  }
+
+  /** The steps of some runs, in the order they happened; one query for a page of runs. */
+  async findSteps(workspaceId: string, runIds: readonly string[]): Promise<StepLogRecord[]> {
+    if (!runIds.length) return [];
+    const docs = await this.steps
+      .find({ workspaceId, runId: { $in: runIds } })
+      .sort({ at: 1, recordedAt: 1 })
+      .lean()
+      .exec();
+    return docs.map(({ _id, ...step }) => step);
+  }
+
+  async countRuns(workspaceId: string, journeyId: string): Promise<RunCount[]> {
+    const groups = await this.runs.aggregate<{ _id: { status: RunStatus; converted: boolean }; count: number }>([
+      { $match: { workspaceId, journeyId } },
+      { $group: { _id: { status: '$status', converted: '$converted' }, count: { $sum: 1 } } },
+    ]);
+    return groups.map(({ _id, count }) => ({ ..._id, count }));
+  }
+
+  async countSteps(workspaceId: string, journeyId: string): Promise<StepCount[]> {
+    const groups = await this.steps.aggregate<{ _id: { stepId: string; result: StepResult }; count: number }>([
+      { $match: { workspaceId, journeyId } },
+      { $group: { _id: { stepId: '$stepId', result: '$result' }, count: { $sum: 1 } } },
+    ]);
+    return groups.map(({ _id, count }) => ({ ..._id, count }));
+  }
+}
+
+async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { RunEnded, RunStarted, StepRecord } from '../../../workflows/contracts/journey-activities';
+import { LeadsService } from '../../leads/leads.service';
+import { JourneysService } from '../journeys.service';
+import { encodeCursor, ExecutionsQuery } from './executions-query';
+import { RunStatus, StepResult } from './journey-execution.schema';
+import { JourneyExecutionsRepository, RunOwner, RunRecord, StepLogRecord } from './journey-executions.repository';
+
+export interface StepView {
+  stepId: string;
+  type: string;
+  at: Date;
+  result: StepResult;
+  detail?: Record<string, unknown>;
+}
+
+export type ExecutionView = Omit<RunRecord, 'workspaceId'> & { steps: StepView[] };
+
+/** The spec's `TriggerExecution`: a journey run as a trigger's execution, its steps as actions. */
+export interface TriggerExecution {
+  id: string;
+  triggerId: string;
+  leadId: string;
+  executedAt: Date;
+  actions: Array<{
+    id: string;
+    action: string;
+    result: StepResult;
+    executedAt: Date;
+    detail?: Record<string, unknown>;
+  }>;
+  context: Pick<RunRecord, 'version' | 'triggerMessageId' | 'triggerType' | 'status' | 'converted'> &
+    Partial<Pick<RunRecord, 'exitReason' | 'endedAt'>>;
+}
+
+export interface JourneyStats {
+  entered: number;
+  running: number;
+  completed: number;
+  exited: number;
+  failed: number;
+  converted: number;
+  /** Per step, how many runs ended it with each result. */
+  steps: Record<string, Partial<Record<StepResult, number>>>;
+}
+
+/**
+ * The journey execution log: the worker records runs and steps through activities
+ * (idempotently: a replayed record is a duplicate and changes nothing), the API reads it.
+ */
+@Injectable()
+export class JourneyExecutionsService {
+  /** A run's owner never changes, so steps after the first skip the lookup. */
+  private readonly owners = new LRUCache<string, RunOwner>({ max: 10_000 });
+
+  constructor(
+    private readonly repository: JourneyExecutionsRepository,
+    private readonly journeys: JourneysService,
+    private readonly leads: LeadsService,
+  ) {}
+
+  async recordRunStarted(run: RunStarted): Promise<void> {
+    const { runId, workspaceId, journeyId, leadId } = run;
+    await this.repository.insertRun({
+      runId,
+      workspaceId,
+      journeyId,
+      version: run.version,
+      leadId,
+      triggerMessageId: run.triggerMessageId,
+      triggerType: run.triggerType,
+      status: 'running',
+      converted: false,
+      enteredAt: new Date(run.at),
+    });
+    this.owners.set(runId, { workspaceId, journeyId, leadId });
+  }
+
+  async recordStep(step: StepRecord): Promise<void> {
+    const { workspaceId, journeyId, leadId } = await this.owner(step.runId);
+    await this.repository.insertStep(workspaceId, {
+      journeyId,
+      runId: step.runId,
+      leadId,
+      stepId: step.stepId,
+      type: step.type,
+      at: new Date(step.at),
+      recordedAt: new Date(),
+      result: step.result,
+      ...(step.detail && { detail: step.detail }),
+    });
+  }
+
+  /** A `$set`, so recording the end again changes nothing. */
+  async recordRunEnded(end: RunEnded): Promise<void> {
+    const { workspaceId } = await this.owner(end.runId);
+    await this.repository.endRun(workspaceId, end.runId, {
+      status: end.outcome,
+      converted: end.converted,
+      ...(end.exitReason && { exitReason: end.exitReason }),
+      endedAt: new Date(end.at),
+    });
+  }
+
+  /** A page of a journey's runs, newest first, each with its steps in order. */
+  async list(
+    workspaceId: string,
+    journeyId: string,
+    query: ExecutionsQuery,
+  ): Promise<{ executions: ExecutionView[]; nextCursor: string | null }> {
+    await this.journeys.get(workspaceId, journeyId);
+    const leadIds = query.leadId ? await this.leadIds(workspaceId, query.leadId) : undefined;
+    const runs = await this.repository.findRuns(workspaceId, journeyId, {
+      ...(leadIds && { leadIds }),
+      ...(query.status && { status: query.status }),
+      ...(query.cursor && { before: query.cursor }),
+      limit: query.limit + 1,
+    });
+    const page = runs.slice(0, query.limit);
+    const steps = groupByRun(
+      await this.repository.findSteps(
+        workspaceId,
+        page.map((run) => run.runId),
+      ),
+    );
+    const last = page.at(-1);
+    return {
+      executions: page.map(({ workspaceId: _, ...run }) => ({ ...run, steps: steps.get(run.runId) ?? [] })),
+      nextCursor: runs.length > query.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /** The same page in the spec's TriggerExecution shape, for `GET /api/behavior/triggers/:id/executions`. */
+  async listAsTriggerExecutions(
+    workspaceId: string,
+    journeyId: string,
+    query: ExecutionsQuery,
+  ): Promise<{ executions: TriggerExecution[]; nextCursor: string | null }> {
+    const { executions, nextCursor } = await this.list(workspaceId, journeyId, query);
+    return { executions: executions.map(asTriggerExecution), nextCursor };
+  }
+
+  /** Entries, outcomes and conversions of a journey's runs, and each step's results. */
+  async stats(workspaceId: string, journeyId: string): Promise<JourneyStats> {
+    await this.journeys.get(workspaceId, journeyId);
+    const [runs, steps] = await Promise.all([
+      this.repository.countRuns(workspaceId, journeyId),
+      this.repository.countSteps(workspaceId, journeyId),
+    ]);
+    const byStatus = (status: RunStatus) => sum(runs.filter((group) => group.status === status));
+    const stepStats: JourneyStats['steps'] = {};
+    for (const { stepId, result, count } of steps) (stepStats[stepId] ??= {})[result] = count;
+    return {
+      entered: sum(runs),
+      running: byStatus('running'),
+      completed: byStatus('completed'),
+      exited: byStatus('exited'),
+      failed: byStatus('failed'),
+      converted: sum(runs.filter((group) => group.converted)),
+      steps: stepStats,
+    };
+  }
+
+  private async owner(runId: string): Promise<RunOwner> {
+    const cached = this.owners.get(runId);
+    if (cached) return cached;
+    const owner = await this.repository.findRunOwner(runId);
+    // A plain (retryable) error: workflows record a run's start before its steps, so only a bug lands here.
+    if (!owner) throw new Error(`journey run "${runId}" is not recorded: record its start first`);
+    this.owners.set(runId, owner);
+    return owner;
+  }
+
+  private async leadIds(workspaceId: string, id: string): Promise<string[]> {
+    const lead = await this.leads.findLead(workspaceId, id);
+    return [lead.id, ...(lead.mergedLeadIds ?? [])];
+  }
+}
+
+const sum = (groups: ReadonlyArray<{ count: number }>) => groups.reduce((total, group) => total + group.count, 0);
+
+function groupByRun(steps: readonly StepLogRecord[]): Map<string, StepView[]> {
+  const byRun = new Map<string, StepView[]>();
+  for (const { runId, stepId, type, at, result, detail } of steps) {
+    const list = byRun.get(runId) ?? byRun.set(runId, []).get(runId)!;
+    list.push({ stepId, type, at, result, ...(detail && { detail }) });
+  }
+  return byRun;
+}
+
+function asTriggerExecution(run: ExecutionView): TriggerExecution {
+  return {
+    id: run.runId,
+    triggerId: run.journeyId,
+    leadId: run.leadId,
+    executedAt: run.enteredAt,
+    actions: run.steps.map((step) => ({
+      id: step.stepId,
+      action: step.type,
+      result: step.result,
+      executedAt: step.at,
+      ...(step.detail && { detail: step.detail }),
+    })),
+    context: {
+      version: run.version,
+      triggerMessageId: run.triggerMessageId,
+      triggerType: run.triggerType,
+      status: run.status,
+      converted: run.converted,
+      ...(run.exitReason && { exitReason: run.exitReason }),
+      ...(run.endedAt && { endedAt: run.endedAt }),
+    },
+  };
+}
