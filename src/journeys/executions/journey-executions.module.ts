@@ -7,6 +7,7 @@ import { JourneyRun, JourneyRunSchema, JourneyStepLog, JourneyStepLogSchema } fr
 import { JourneyExecutionsController } from './journey-executions.controller';
 import { JourneyExecutionsRepository } from './journey-executions.repository';
 import { JourneyExecutionsService } from './journey-executions.service';
+import { TriggerExecutionsController } from './trigger-executions.controller';
 
 /** The journey execution log: written by the worker's activities, read over the API. */
 @Module({
@@ -19,7 +20,7 @@ import { JourneyExecutionsService } from './journey-executions.service';
     LeadsModule,
     WorkspacesModule,
   ],
-  controllers: [JourneyExecutionsController],
+  controllers: [JourneyExecutionsController, TriggerExecutionsController],
   providers: [JourneyExecutionsRepository, JourneyExecutionsService],
   exports: [JourneyExecutionsService],
 })

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model } from 'mongoose';
+import { isDuplicateKey } from '../database/mongo-errors';
+import { Agent, Assignment, AssignmentStatus } from './agent.schema';
+
+export type AgentRecord = Omit<Agent, '_id' | 'workspaceId'> & { id: string };
+export type AgentChanges = Partial<Pick<Agent, 'name' | 'email' | 'active' | 'traits'>>;
+export type AssignmentRecord = Omit<Assignment, '_id' | 'workspaceId'> & { id: string };
+
+export interface AssignmentFilter {
+  leadIds?: string[];
+  agentId?: string;
+  status?: AssignmentStatus;
+  limit: number;
+}
+
+/**
+ * Assignment `_id`s carry the workspace (`ws:runId:stepId`), so two workspaces can never
+ * collide; the API shows them without it.
+ */
+export const scopedId = (workspaceId: string, id: string) => `${workspaceId}:${id}`;
+export const unscopedId = (workspaceId: string, docId: string) => docId.slice(workspaceId.length + 1);
+
+/** Agents and the assignments journeys give them; every query is scoped by workspace. */
+@Injectable()
+export class AgentsRepository {
+  constructor(
+    @InjectModel(Agent.name) private readonly agents: Model<Agent>,
+    @InjectModel(Assignment.name) private readonly assignments: Model<Assignment>,
+  ) {}
+
+  /** False when the id, or the email within the workspace, is taken. */
+  async insertAgent(workspaceId: string, { id, ...agent }: AgentRecord): Promise<boolean> {
+    return ignoreDuplicate(() => this.agents.collection.insertOne({ _id: id as never, workspaceId, ...agent }));
+  }
+
+  async findAgent(workspaceId: string, id: string): Promise<AgentRecord | null> {
+    const doc = await this.agents.findOne({ _id: id, workspaceId }).lean().exec();
+    return doc && toAgent(doc);
+  }
+
+  /** A workspace's agents in creation order; a small collection, read whole. */
+  async listAgents(workspaceId: string, only: { active?: boolean } = {}): Promise<AgentRecord[]> {
+    const filter: FilterQuery<Agent> = { workspaceId, ...(only.active !== undefined && { active: only.active }) };
+    const docs = await this.agents.find(filter).sort({ createdAt: 1, _id: 1 }).lean().exec();
+    return docs.map(toAgent);
+  }
+
+  /** False when no such agent; throws a duplicate-key error when the new email is taken. */
+  async updateAgent(workspaceId: string, id: string, changes: AgentChanges, now: Date): Promise<boolean> {
+    const result = await this.agents.updateOne({ _id: id, workspaceId }, { $set: { ...changes, updatedAt: now } });
+    return result.matchedCount > 0;
+  }
+
+  async countAssignment(workspaceId: string, agentId: string, at: Date): Promise<void> {
+    await this.agents.updateOne(
+      { _id: agentId, workspaceId },
+      { $inc: { openAssignments: 1 }, $set: { lastAssignedAt: at } },
+    );
+  }
+
+  async setOpenAssignments(workspaceId: string, agentId: string, count: number): Promise<void> {
+    await this.agents.updateOne({ _id: agentId, workspaceId }, { $set: { openAssignments: count } });
+  }
+
+  /** False when the assignment already exists (another attempt of the same step stored it). */
+  async insertAssignment(workspaceId: string, { id, ...assignment }: AssignmentRecord): Promise<boolean> {
+    return ignoreDuplicate(() =>
+      this.assignments.collection.insertOne({ _id: scopedId(workspaceId, id) as never, workspaceId, ...assignment }),
+    );
+  }
+
+  async findAssignment(workspaceId: string, id: string): Promise<AssignmentRecord | null> {
+    const doc = await this.assignments
+      .findOne({ _id: scopedId(workspaceId, id), workspaceId })
+      .lean()
+      .exec();
+    return doc && toAssignment(doc);
+  }
+
+  async markApplied(workspaceId: string, id: string): Promise<void> {
+    await this.assignments.updateOne({ _id: scopedId(workspaceId, id), workspaceId }, { $set: { applied: true } });
+  }
+
+  /** Closes an open assignment; false when it was not open. */
+  async closeAssignment(workspaceId: string, id: string, at: Date): Promise<boolean> {
+    const result = await this.assignments.updateOne(
+      { _id: scopedId(workspaceId, id), workspaceId, status: 'open' },
+      { $set: { status: 'closed', closedAt: at } },
+    );
+    return result.modifiedCount > 0;
+  }
+
+  async countOpenAssignments(workspaceId: string, agentId: string): Promise<number> {
+    return this.assignments.countDocuments({ workspaceId, agentId, status: 'open' }).exec();
+  }
+
+  /** Newest first. */
+  async listAssignments(workspaceId: string, filter: AssignmentFilter): Promise<AssignmentRecord[]> {
+    const query: FilterQuery<Assignment> = { workspaceId };
+    if (filter.leadIds) query.leadId = { $in: filter.leadIds };
+    if (filter.agentId) query.agentId = filter.agentId;
+    if (filter.status) query.status = filter.status;
+    const docs = await this.assignments.find(query).sort({ createdAt: -1, _id: -1 }).limit(filter.limit).lean().exec();
+    return docs.map(toAssignment);
+  }
+}
+
+export async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+function toAgent({ _id, workspaceId: _, ...agent }: Agent): AgentRecord {
+  return { id: _id, ...agent, traits: agent.traits ?? {}, openAssignments: agent.openAssignments ?? 0 };
+}
+
+function toAssignment({ _id, workspaceId, ...assignment }: Assignment): AssignmentRecord {
+  return { id: unscopedId(workspaceId, _id), ...assignment };
+}
