@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from './agents/agents.module';
 import { LoggerModule } from './common/logger.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
+import { JourneyExecutionsModule } from './journeys/executions/journey-executions.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { LeadsModule } from './leads/leads.module';
 import { MessagingModule } from './messaging/messaging.module';
@@ -25,6 +27,8 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     LeadsModule,
     EventsModule,
     JourneysModule,
+    JourneyExecutionsModule,
+    AgentsModule,
     JourneyDispatchModule,
     MessagingModule,
   ],

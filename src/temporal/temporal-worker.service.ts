@@ -3,6 +3,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { hostname } from 'node:os';
 import { createActivities } from '../../activities';
 import { AppConfig, ConfigService } from '../config/config.module';
+import { AssignmentsService } from '../agents/assignments.service';
+import { TasksService } from '../agents/tasks.service';
+import { JourneyExecutionsService } from '../journeys/executions/journey-executions.service';
+import { LeadsService } from '../leads/leads.service';
+import { MessagingService } from '../messaging/messaging.service';
 import { SelfCheckService } from '../self-check/self-check.service';
 
 /**
@@ -19,6 +24,11 @@ export class TemporalWorkerService implements BeforeApplicationShutdown {
   constructor(
     @Inject(ConfigService) private readonly config: AppConfig,
     private readonly selfCheck: SelfCheckService,
+    private readonly assignments: AssignmentsService,
+    private readonly tasks: TasksService,
+    private readonly leads: LeadsService,
+    private readonly journeyLog: JourneyExecutionsService,
+    private readonly messaging: MessagingService,
   ) {}
 
   /** Connects, registers workflows and activities, and polls until shutdown. */
@@ -33,7 +43,15 @@ export class TemporalWorkerService implements BeforeApplicationShutdown {
       taskQueue: this.config.get('TEMPORAL_TASK_QUEUE', { infer: true }),
       identity,
       workflowsPath: require.resolve('../../workflows'),
-      activities: createActivities({ selfCheck: this.selfCheck, workerIdentity: identity }),
+      activities: createActivities({
+        selfCheck: this.selfCheck,
+        workerIdentity: identity,
+        assignments: this.assignments,
+        tasks: this.tasks,
+        leads: this.leads,
+        journeyLog: this.journeyLog,
+        messaging: this.messaging,
+      }),
     });
     this.logger.log(`polling task queue ${this.worker.options.taskQueue} as ${identity}`);
     this.running = this.worker.run().finally(() => connection.close());
