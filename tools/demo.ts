@@ -74,7 +74,10 @@ Lead ${lead.id} entered "${journeyId}". Watch it:
   const seen = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const { runs } = await call<{ runs: Run[] }>('GET', `/v1/journeys/${journeyId}/executions?leadId=${userId}`);
+    const { executions: runs } = await call<{ executions: Run[] }>(
+      'GET',
+      `/v1/journeys/${journeyId}/executions?leadId=${userId}`,
+    );
     const run = runs[0];
     for (const step of run?.steps ?? []) {
       if (seen.has(step.stepId)) continue;
@@ -89,7 +92,9 @@ Lead ${lead.id} entered "${journeyId}". Watch it:
 }
 
 async function finish(run: Run, userId: string, email: string): Promise<number> {
-  const mails = (await (await fetch(`${mailUi}/email`)).json()) as { subject: string; to: { address: string }[] }[];
+  // MailDev 3's REST API.
+  const inbox = await fetch(`${mailUi}/api/email`);
+  const mails = (await inbox.json()) as { subject: string; to: { address: string }[] }[];
   const mail = mails.find((m) => m.to.some((to) => to.address === email));
   const { assignments } = await call<{ assignments: { agentId: string; agentName?: string }[] }>(
     'GET',

@@ -63,7 +63,8 @@ describe('npm run dev', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'nudge-dev-'));
-    env = { NUDGE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    // Journey waits ×0.0005: the example's 60 and 120 minute waits take 1.8 and 3.6 s.
+    env = { NUDGE_DATA_DIR: dataDir, LOG_LEVEL: 'info', JOURNEY_WAIT_SCALE: '0.0005' };
     for (const name of portVariables) env[name] = String(await freePort());
     // The dev stack picks its own services; drop what the test setup pointed at ours.
     for (const name of ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'NODE_ENV']) env[name] = undefined;
@@ -148,6 +149,76 @@ describe('npm run dev', () => {
       userId: 'dev-stack-visitor',
       rollups: { countsByType: { form_start: 1 } },
     });
+  });
+
+  it('plays `npm run demo`: the seeded journey emails the visitor who abandoned the quote form, then assigns an agent', async () => {
+    const demo = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/demo.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, DEMO_TIMEOUT_SECONDS: '120' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((r) => demo.once('exit', r));
+
+    expect(code === 0 ? 'exit 0' : `exit ${code}:\n${output}`).toBe('exit 0');
+    expect(output).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\?query=LeadId/);
+    expect(output).toMatch(/recovery-email \(send_email\): done/);
+    expect(output).toMatch(/Email\s+"Complete Your Quote" to demo-[0-9a-f]+@example\.com/);
+    expect(output).toMatch(/Agent\s+\w+/);
+  });
+
+  it('sends an SMS from a trigger created over the spec API, to the Twilio-compatible sink; a STOP reply opts the lead out', async () => {
+    const output = stack.output();
+    const writeKey = /Write key\s+(\S+)/.exec(output)![1];
+    const secretKey = /Secret key\s+(\S+)/.exec(output)![1];
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const sink = `http://127.0.0.1:${env.NUDGE_SMS_SINK_PORT}`;
+    const send = (path: string, body: unknown, auth: string) =>
+      fetch(`${api}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify(body),
+      });
+    const phone = `+1555${String(Date.now()).slice(-7)}`;
+    const userId = `sms-${phone.slice(1)}`;
+
+    const trigger = await send(
+      '/api/behavior/triggers',
+      {
+        name: 'Quote follow-up by text',
+        event: 'quote_request',
+        conditions: [],
+        actions: [{ action: 'send_sms', parameters: { template: 'form-abandon-reminder' }, delay: 0 }],
+        targetSegments: [],
+        cooldown: 60,
+        priority: 50,
+      },
+      `Bearer ${secretKey}`,
+    );
+    expect(trigger.status).toBe(201);
+    const basic = `Basic ${btoa(`${writeKey}:`)}`;
+    await send('/v1/identify', { userId, traits: { phone, firstName: 'Sam' } }, basic);
+    expect((await send('/v1/track', { userId, event: 'quote_request', properties: {} }, basic)).status).toBe(200);
+
+    let texts: { to: string; body: string }[] = [];
+    for (let i = 0; i < 120 && texts.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const all = (await (await fetch(`${sink}/sink/messages`)).json()) as { to: string; body: string }[];
+      texts = all.filter((m) => m.to === phone);
+    }
+    expect(texts).toHaveLength(1);
+    expect(texts[0].body).toContain('Sam');
+
+    const stop = await fetch(`${sink}/sink/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ From: phone, Body: 'STOP' }).toString(),
+    });
+    expect(stop.status).toBe(200);
+    const lead = await fetch(`${api}/v1/leads/${userId}`, { headers: { authorization: `Bearer ${secretKey}` } });
+    expect(await lead.json()).toMatchObject({ unsubscribed: { sms: expect.any(String) } });
   });
 
   it("shows the self-check run in the Temporal UI, with Nudge's search attributes registered", async () => {
