@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { ignoreDuplicate } from '../database/mongo-errors';
 import { Agent, Assignment, AssignmentStatus } from './agent.schema';
 
 export type AgentRecord = Omit<Agent, '_id' | 'workspaceId'> & { id: string };
@@ -104,16 +104,6 @@ export class AgentsRepository {
     if (filter.status) query.status = filter.status;
     const docs = await this.assignments.find(query).sort({ createdAt: -1, _id: -1 }).limit(filter.limit).lean().exec();
     return docs.map(toAssignment);
-  }
-}
-
-export async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await insert();
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
   }
 }
 

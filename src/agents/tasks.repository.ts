@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { Task, TaskStatus } from './agent.schema';
-import { ignoreDuplicate, scopedId, unscopedId } from './agents.repository';
+import { ignoreDuplicate } from '../database/mongo-errors';
+import { scopedId, unscopedId } from './agents.repository';
 
 export type TaskRecord = Omit<Task, '_id' | 'workspaceId'> & { id: string };
 

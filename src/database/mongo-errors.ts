@@ -16,3 +16,17 @@ export function duplicateKeyIndexes(error: unknown): number[] | undefined {
   if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
   return writeErrors.map((e) => e.index);
 }
+
+/**
+ * Runs an insert (or upsert) whose `_id` may already exist: true if it wrote, false if the
+ * document was there already, e.g. a retry, or the loser of two racing upserts on FerretDB.
+ */
+export async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { ignoreDuplicate } from '../database/mongo-errors';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { Journey, JourneyVersion } from './journey.schema';
 
@@ -79,16 +79,6 @@ export class JourneysRepository {
   async listVersions(workspaceId: string, journeyId: string): Promise<JourneyVersionRecord[]> {
     const docs = await this.versions.find({ workspaceId, journeyId }).sort({ version: -1 }).lean().exec();
     return docs.map(toVersionRecord);
-  }
-}
-
-async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await insert();
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { ignoreDuplicate } from '../database/mongo-errors';
 import { ApiKey, ApiKeyKind, Workspace } from './workspace.schema';
 
 export interface ApiKeyRecord {
@@ -25,31 +25,22 @@ export class WorkspacesRepository {
     return doc && { workspaceId: doc.workspaceId, kind: doc.kind, sourceId: doc.sourceId };
   }
 
+  // Both upserts tolerate a duplicate key: the API and the worker both seed the dev workspace
+  // at start-up, and FerretDB refuses the loser of two racing upserts of a new `_id`.
+
   /** Creates the workspace if missing; a second call with the same id changes nothing. */
   async ensureWorkspace(id: string, name: string, now: Date): Promise<void> {
-    await ignoreRacingInsert(() =>
+    await ignoreDuplicate(() =>
       this.workspaces.updateOne({ _id: id }, { $setOnInsert: { name, createdAt: now } }, { upsert: true }).exec(),
     );
   }
 
   /** Registers a key for a workspace; registering the same key again changes nothing. */
   async ensureKey(key: string, record: ApiKeyRecord, now: Date): Promise<void> {
-    await ignoreRacingInsert(() =>
+    await ignoreDuplicate(() =>
       this.keys
         .updateOne({ _id: hashKey(key) }, { $setOnInsert: { ...record, createdAt: now } }, { upsert: true })
         .exec(),
     );
-  }
-}
-
-/**
- * The API and the worker both seed the dev workspace at start-up; FerretDB refuses the
- * loser of two racing upserts of a new `_id` (E11000), whose document the winner wrote.
- */
-async function ignoreRacingInsert(upsert: () => Promise<unknown>): Promise<void> {
-  try {
-    await upsert();
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
-import { isDuplicateKey } from '../../database/mongo-errors';
+import { ignoreDuplicate } from '../../database/mongo-errors';
 import { JourneyRun, JourneyStepLog, RunStatus, StepResult } from './journey-execution.schema';
 
 export type RunRecord = Omit<JourneyRun, '_id'> & { runId: string };
@@ -103,15 +103,5 @@ export class JourneyExecutionsRepository {
       { $group: { _id: { stepId: '$stepId', result: '$result' }, count: { $sum: 1 } } },
     ]);
     return groups.map(({ _id, count }) => ({ ..._id, count }));
-  }
-}
-
-async function ignoreDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await insert();
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
   }
 }
