@@ -8,7 +8,7 @@ const tseslint = require('typescript-eslint');
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'jest.config.js', 'eslint.config.js'] },
+  { ignores: ['dist/', '.test-build/', 'node_modules/', 'coverage/', '.data/', 'jest.config.js', 'eslint.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
