@@ -37,7 +37,10 @@ describe('import boundaries', () => {
 
   it.each([
     ["import { selfCheckWorkflow } from '../../workflows';", /only workflows\/contracts/],
-    ["import { selfCheckWorkflow } from '../../workflows/self-check/self-check.workflow';", /only workflows\/contracts/],
+    [
+      "import { selfCheckWorkflow } from '../../workflows/self-check/self-check.workflow';",
+      /only workflows\/contracts/,
+    ],
     ["import { createActivities } from '../../activities';", /Only src\/temporal/],
     ["import { Worker } from '@temporalio/worker';", /Only src\/temporal/],
   ])('src/ features refuse %s', async (code, message) => {

@@ -30,28 +30,20 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
   let env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
   let workflowBundle: WorkflowBundleWithSourceMap;
   let client: Client; // for results: time moves only by env.sleep
-  const started: string[] = [];
 
   beforeAll(async () => {
+    workflowBundle = await bundleWorkflows();
+  });
+
+  // A time-skipping server per test: time skipping is global to a server, and a workflow
+  // task one test leaves behind (its worker gone) would stop time from moving in the next.
+  beforeEach(async () => {
     env = await createTimeSkippingEnv();
     await registerSearchAttributes(env);
-    workflowBundle = await bundleWorkflows();
     client = clientWithoutTimeSkipping(env);
   });
 
-  // Time skipping is global to the server: nothing of one test may keep running into the next.
   afterEach(async () => {
-    await Promise.all(
-      started.splice(0).map((id) =>
-        env.client.workflow
-          .getHandle(id)
-          .terminate()
-          .catch(() => null),
-      ),
-    );
-  });
-
-  afterAll(async () => {
     await env?.teardown();
     env?.stopServer();
   });
@@ -84,7 +76,6 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
           },
         ],
       });
-      started.push(run.workflowId);
       return test(run);
     });
   }

@@ -36,28 +36,20 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
   let env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
   let workflowBundle: WorkflowBundleWithSourceMap;
   let client: Client; // for results: time moves only by env.sleep
-  const started: string[] = [];
 
   beforeAll(async () => {
+    workflowBundle = await bundleWorkflows();
+  });
+
+  // A time-skipping server per test: time skipping is global to a server, and a workflow
+  // task one test leaves behind (its worker gone) would stop time from moving in the next.
+  beforeEach(async () => {
     env = await createTimeSkippingEnv();
     await registerSearchAttributes(env);
-    workflowBundle = await bundleWorkflows();
     client = clientWithoutTimeSkipping(env);
   });
 
-  // Time skipping is global to the server: nothing of one test may keep running into the next.
   afterEach(async () => {
-    await Promise.all(
-      started.splice(0).map((id) =>
-        env.client.workflow
-          .getHandle(id)
-          .terminate()
-          .catch(() => null),
-      ),
-    );
-  });
-
-  afterAll(async () => {
     await env?.teardown();
     env?.stopServer();
   });
@@ -83,7 +75,6 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       signal: leadEventSignal,
       signalArgs: [{ event, entries }],
     });
-    started.push(lead.workflowId);
     return lead;
   }
 
@@ -102,7 +93,6 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
   async function runAt(lead: WorkflowHandle<LeadWorkflow>, decisions: number, step: string) {
     const state = await stateWhen(lead, (s) => s.recentDecisions.length === decisions);
     const runId = state.recentDecisions[decisions - 1].runId as string;
-    started.push(runId);
     const run = client.workflow.getHandle<JourneyRunWorkflow>(runId);
     await eventually(async () => (await run.query(journeyRunStatusQuery)).currentStep === step);
     return run;
@@ -135,6 +125,10 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
           stepId: 'recovery-email',
           template: 'form-abandon-recovery',
           subject: 'Complete Your Quote',
+          trigger: expect.objectContaining({
+            type: 'form_abandon',
+            properties: { formId: 'quote', formCompletion: 40 },
+          }),
         },
       ]);
 
@@ -264,7 +258,6 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
         ['a-low', 'journey-a-low-ld_4-2'],
       ]);
       const runs = state.recentDecisions.map(({ runId }) => client.workflow.getHandle(runId as string));
-      started.push(...runs.map((run) => run.workflowId));
 
       // Each run's own trigger is not delivered to it (it would exit it); the next abandon is.
       await env.sleep(10 * MINUTE);
@@ -300,7 +293,6 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       ]);
       // Left for the run's own end signal, as a run that just ended may still send it.
       expect(state.journeys.waiting.activeRuns).toEqual([run.workflowId]);
-      started.push(state.recentDecisions[1].runId as string);
     });
   });
 
@@ -314,25 +306,18 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
 
     await withWorker('continue-as-new', stub, async () => {
       const lead = await deliver('continue-as-new', 'ld_5', abandon('m1'), [entry], 2);
-      console.log('STEP 1', Date.now(), await env.currentTimeMs());
       const firstRunId = lead.signaledRunId;
       const run = await runAt(lead, 1, 'wait');
-      console.log('STEP 2', Date.now(), await env.currentTimeMs());
       await deliver('continue-as-new', 'ld_5', leadEvent('m2', 'page_view'), [], 2);
-      console.log('STEP 3', Date.now(), await env.currentTimeMs());
       const continued = await eventually(async () => {
         const { runId } = await lead.describe();
-        console.log('STEP 4', Date.now(), await env.currentTimeMs());
         return runId !== firstRunId && runId;
       });
 
       // Redelivered: ignored. New, but inside the cooldown carried over: no run.
       await deliver('continue-as-new', 'ld_5', abandon('m1'), [entry], 2);
-      console.log('STEP 5', Date.now(), await env.currentTimeMs());
       await deliver('continue-as-new', 'ld_5', abandon('m3'), [entry], 2);
-      console.log('STEP 6', Date.now(), await env.currentTimeMs());
       const state = await stateWhen(lead, (s) => s.recentDecisions.length === 2);
-      console.log('STEP 7', Date.now(), await env.currentTimeMs());
 
       expect(state.seen).toEqual(['m1', 'm2', 'm3']);
       expect(state.recentDecisions.map(({ messageId, decision }) => [messageId, decision])).toEqual([
@@ -342,17 +327,12 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       expect(state.runCounter).toBe(1);
       // The run started by the first execution reports its end to the latest one.
       await env.sleep(90 * MINUTE);
-      console.log('STEP 8', Date.now(), await env.currentTimeMs());
       expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
-      console.log('STEP 9', Date.now(), await env.currentTimeMs());
       await stateWhen(lead, (s) => s.journeys.daily.activeRuns.length === 0);
-      console.log('STEP 10', Date.now(), await env.currentTimeMs());
       const { runId: latest, status } = await lead.describe();
-      console.log('STEP 11', Date.now(), await env.currentTimeMs());
       expect(latest).not.toBe(continued); // m1 (again) and m3 made two more signals
       expect(status.name).toBe('RUNNING');
       await saveHistory('lead-continued-as-new', env.client.workflow.getHandle(lead.workflowId, firstRunId));
-      console.log('STEP 12', Date.now(), await env.currentTimeMs());
     });
   });
 });

@@ -68,10 +68,16 @@ export interface RunEnded {
   at: string;
 }
 
+/** The run's trigger event, for templates (`{{trigger.properties.formId}}`). */
+export interface TriggerFacts {
+  type: string;
+  properties: Record<string, unknown>;
+}
+
 export interface JourneyActivities {
   getLeadFacts(input: { workspaceId: string; leadId: string }): Promise<LeadFacts>;
-  sendEmail(input: StepContext & { template: string; subject?: string }): Promise<SendResult>;
-  sendSms(input: StepContext & { template: string }): Promise<SendResult>;
+  sendEmail(input: StepContext & { template: string; subject?: string; trigger?: TriggerFacts }): Promise<SendResult>;
+  sendSms(input: StepContext & { template: string; trigger?: TriggerFacts }): Promise<SendResult>;
   assignAgent(
     input: StepContext & { strategy: 'round_robin' | 'least_loaded'; matchTrait?: string; reason?: string },
   ): Promise<AssignmentResult>;

@@ -56,8 +56,13 @@ async function runStep(run: RunContext, step: JourneyStep): Promise<StepsEnd | v
       const { template } = step;
       const sent =
         step.type === 'send_email'
-          ? await sendEmail({ ...context, template, ...(step.subject !== undefined && { subject: step.subject }) })
-          : await sendSms({ ...context, template });
+          ? await sendEmail({
+              ...context,
+              template,
+              trigger,
+              ...(step.subject !== undefined && { subject: step.subject }),
+            })
+          : await sendSms({ ...context, template, trigger });
       return recordSend(run, step, sent);
     }
     case 'assign_agent': {
