@@ -7,6 +7,7 @@ import type { JourneyActivities, LeadFacts, SendResult } from '../../workflows/c
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import type { JourneyEntry, LeadEvent } from '../../workflows/contracts/lead.contract';
 import { searchAttributes } from '../../workflows/contracts/search-attributes';
+import { createTimeSkippingEnv } from './time-skipping';
 
 /**
  * Building blocks for the journey workflows' time-skipping tests: stub activities that
@@ -150,4 +151,33 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${probe.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface JourneyTestServer {
+  env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  /** For results: time moves only by env.sleep. */
+  client: Client;
+}
+
+/**
+ * A time-skipping server per test, with Nudge's search attributes registered: time skipping
+ * is global to a server, and a workflow task one test leaves behind (its worker gone) would
+ * stop time from moving in the next. The workflows are bundled once per file.
+ */
+export function useJourneyTestServer(): JourneyTestServer {
+  const server = {} as JourneyTestServer;
+  beforeAll(async () => {
+    server.workflowBundle = await bundleWorkflows();
+  });
+  beforeEach(async () => {
+    server.env = await createTimeSkippingEnv();
+    await registerSearchAttributes(server.env);
+    server.client = clientWithoutTimeSkipping(server.env);
+  });
+  afterEach(async () => {
+    await server.env?.teardown();
+    server.env?.stopServer();
+  });
+  return server;
 }

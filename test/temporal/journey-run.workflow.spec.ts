@@ -1,6 +1,5 @@
-import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import {
   JOURNEY_RUN_WORKFLOW,
@@ -11,42 +10,20 @@ import {
 } from '../../workflows/contracts/journey-run.contract';
 import { Step } from '../../workflows/contracts/search-attributes';
 import {
-  bundleWorkflows,
-  clientWithoutTimeSkipping,
   eventually,
   journey,
   journeyWorker,
   leadEvent,
   MINUTE,
-  registerSearchAttributes,
   stubActivities,
+  useJourneyTestServer,
 } from '../support/journey-fixtures';
 import { saveHistory } from '../support/histories';
-import { createTimeSkippingEnv } from '../support/time-skipping';
 
 const HOUR = 60 * MINUTE;
 
 describe('journeyRunWorkflow (time-skipping server)', () => {
-  let env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  let client: Client; // for results: time moves only by env.sleep
-
-  beforeAll(async () => {
-    workflowBundle = await bundleWorkflows();
-  });
-
-  // A time-skipping server per test: time skipping is global to a server, and a workflow
-  // task one test leaves behind (its worker gone) would stop time from moving in the next.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    client = clientWithoutTimeSkipping(env);
-  });
-
-  afterEach(async () => {
-    await env?.teardown();
-    env?.stopServer();
-  });
+  const server = useJourneyTestServer();
 
   /**
    * Starts a run of `definition` for lead `leadId` as the lead workflow would (but without a
@@ -59,9 +36,9 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
     test: (run: WorkflowHandle<JourneyRunWorkflow>) => Promise<T>,
   ): Promise<T> {
     const taskQueue = `run-${leadId}`;
-    const worker = await journeyWorker(env, workflowBundle, taskQueue, stub.activities);
+    const worker = await journeyWorker(server.env, server.workflowBundle, taskQueue, stub.activities);
     return worker.runUntil(async () => {
-      const run = await client.workflow.start<JourneyRunWorkflow>(JOURNEY_RUN_WORKFLOW, {
+      const run = await server.client.workflow.start<JourneyRunWorkflow>(JOURNEY_RUN_WORKFLOW, {
         taskQueue,
         workflowId: journeyRunId('test-journey', leadId, 1),
         args: [
@@ -105,9 +82,9 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
       const stub = stubActivities();
 
       await withRun('ld_wf_1', definition, stub, async (run) => {
-        await env.sleep(10 * MINUTE);
+        await server.env.sleep(10 * MINUTE);
         await eventually(async () => (await statusOf(run)).currentStep === 'await-quote');
-        await env.sleep(50 * MINUTE);
+        await server.env.sleep(50 * MINUTE);
         await run.signal(journeyEventSignal, leadEvent('m1', 'quote_request', { formId: 'contact' }));
         await run.signal(journeyEventSignal, leadEvent('m2', 'quote_request', { formId: 'quote' }));
 
@@ -131,9 +108,9 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
       await withRun('ld_wf_2', definition, stub, async (run) => {
         await eventually(async () => (await statusOf(run)).currentStep === 'settle');
         await run.signal(journeyEventSignal, leadEvent('m1', 'quote_request', { formId: 'quote' }));
-        await env.sleep(10 * MINUTE);
+        await server.env.sleep(10 * MINUTE);
         await eventually(async () => (await statusOf(run)).currentStep === 'await-quote');
-        await env.sleep(60 * MINUTE);
+        await server.env.sleep(60 * MINUTE);
 
         expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
         expect(stepsRecorded(stub)).toEqual([
@@ -164,7 +141,7 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
     const stub = stubActivities({}, { timezone: leadZone });
     // A window from 3 h before to the minute 2 h from now (server time) in the effective zone,
     // so its end instant is known exactly; Kathmandu (UTC+5:45) would not be quiet read as UTC.
-    const end = Math.floor(((await env.currentTimeMs()) + 2 * HOUR) / MINUTE) * MINUTE;
+    const end = Math.floor(((await server.env.currentTimeMs()) + 2 * HOUR) / MINUTE) * MINUTE;
     const definition = journey([{ id: 'reminder', type: 'send_sms', template: 'reminder' }], {
       quietHours: { start: clock(end - 3 * HOUR, effectiveZone), end: clock(end, effectiveZone) },
     });
@@ -173,10 +150,10 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
       const held = await eventually(async () => (await statusOf(run)).heldUntil);
 
       expect(held).toBe(new Date(end).toISOString());
-      await env.sleep(HOUR);
+      await server.env.sleep(HOUR);
       expect(stub.callsOf('sendSms')).toEqual([]);
       expect(await statusOf(run)).toEqual(expect.objectContaining({ currentStep: 'reminder', heldUntil: held }));
-      await env.sleep(HOUR + MINUTE);
+      await server.env.sleep(HOUR + MINUTE);
 
       expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
       const [sms] = stub.calls.filter(({ name }) => name === 'sendSms');
@@ -201,7 +178,7 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
     const definition = journey([{ id: 'welcome', type: 'send_email', template: 'welcome' }]);
 
     await withRun('ld_retry', definition, stub, async (run) => {
-      await env.sleep(MINUTE); // the retries' backoff: 1 s, then 2 s
+      await server.env.sleep(MINUTE); // the retries' backoff: 1 s, then 2 s
       expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
 
       const sends = stub.calls.filter(({ name }) => name === 'sendEmail');
@@ -326,7 +303,7 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
     ]);
 
     await withRun(`ld_hook_${attempts}`, definition, stub, async (run) => {
-      await env.sleep(MINUTE); // the retries' backoff: 1, 2, 4, 8 s
+      await server.env.sleep(MINUTE); // the retries' backoff: 1, 2, 4, 8 s
       await expect(run.result()).rejects.toThrow(WorkflowFailedError);
 
       expect(stub.callsOf('callWebhook')).toHaveLength(attempts);

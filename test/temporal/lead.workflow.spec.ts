@@ -1,5 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { journeyRunStatusQuery, type JourneyRunWorkflow } from '../../workflows/contracts/journey-run.contract';
@@ -15,48 +14,26 @@ import {
 } from '../../workflows/contracts/lead.contract';
 import { JourneyId, JourneyVersion, LeadId, Step } from '../../workflows/contracts/search-attributes';
 import {
-  bundleWorkflows,
-  clientWithoutTimeSkipping,
   eventually,
   journey,
   journeyEntry,
   journeyWorker,
   leadEvent,
   MINUTE,
-  registerSearchAttributes,
   stubActivities,
+  useJourneyTestServer,
 } from '../support/journey-fixtures';
 import { saveHistory } from '../support/histories';
-import { createTimeSkippingEnv } from '../support/time-skipping';
 
 const HOUR = 60 * MINUTE;
 const abandon = (messageId: string) => leadEvent(messageId, 'form_abandon', { formId: 'quote', formCompletion: 40 });
 
 describe('leadWorkflow and its journey runs (time-skipping server)', () => {
-  let env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  let client: Client; // for results: time moves only by env.sleep
-
-  beforeAll(async () => {
-    workflowBundle = await bundleWorkflows();
-  });
-
-  // A time-skipping server per test: time skipping is global to a server, and a workflow
-  // task one test leaves behind (its worker gone) would stop time from moving in the next.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    client = clientWithoutTimeSkipping(env);
-  });
-
-  afterEach(async () => {
-    await env?.teardown();
-    env?.stopServer();
-  });
+  const server = useJourneyTestServer();
 
   /** Runs `test` with a worker of its own, whose activities are `stub`'s. */
   async function withWorker<T>(taskQueue: string, stub: ReturnType<typeof stubActivities>, test: () => Promise<T>) {
-    const worker = await journeyWorker(env, workflowBundle, taskQueue, stub.activities);
+    const worker = await journeyWorker(server.env, server.workflowBundle, taskQueue, stub.activities);
     return worker.runUntil(test);
   }
 
@@ -68,7 +45,7 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
     entries: JourneyEntry[] = [],
     max?: number,
   ) {
-    const lead = await env.client.workflow.signalWithStart<LeadWorkflow, [LeadEventSignal]>(LEAD_WORKFLOW, {
+    const lead = await server.env.client.workflow.signalWithStart<LeadWorkflow, [LeadEventSignal]>(LEAD_WORKFLOW, {
       taskQueue,
       workflowId: leadWorkflowId(leadId),
       args: [{ workspaceId: 'ws_1', leadId, ...(max && { maxSignalsPerRun: max }) }],
@@ -93,7 +70,7 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
   async function runAt(lead: WorkflowHandle<LeadWorkflow>, decisions: number, step: string) {
     const state = await stateWhen(lead, (s) => s.recentDecisions.length === decisions);
     const runId = state.recentDecisions[decisions - 1].runId as string;
-    const run = client.workflow.getHandle<JourneyRunWorkflow>(runId);
+    const run = server.client.workflow.getHandle<JourneyRunWorkflow>(runId);
     await eventually(async () => (await run.query(journeyRunStatusQuery)).currentStep === step);
     return run;
   }
@@ -109,10 +86,10 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
 
       expect(runId).toBe('journey-form-abandonment-recovery-ld_1-1');
       await eventually(async () => (await run.describe()).typedSearchAttributes.get(Step) === 'wait-1h');
-      await env.sleep(59 * MINUTE);
+      await server.env.sleep(59 * MINUTE);
       expect(stub.callsOf('sendEmail')).toEqual([]);
 
-      await env.sleep(MINUTE);
+      await server.env.sleep(MINUTE);
       await eventually(async () => (await run.query(journeyRunStatusQuery)).currentStep === 'wait-2h');
       expect(stub.callsOf('sendEmail')).toEqual([
         {
@@ -132,9 +109,9 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
         },
       ]);
 
-      await env.sleep(119 * MINUTE);
+      await server.env.sleep(119 * MINUTE);
       expect(stub.callsOf('assignAgent')).toEqual([]);
-      await env.sleep(MINUTE);
+      await server.env.sleep(MINUTE);
 
       expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
       expect(stub.callsOf('assignAgent')).toEqual([
@@ -179,7 +156,7 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
     await withWorker(taskQueue, stub, async () => {
       const lead = await deliver(taskQueue, leadId, abandon('m1'), [journeyEntry('far', definition)]);
       const run = await runAt(lead, 1, 'wait-1h');
-      await env.sleep(60 * MINUTE);
+      await server.env.sleep(60 * MINUTE);
       await eventually(async () => (await run.query(journeyRunStatusQuery)).currentStep === 'wait-2h');
 
       await deliver(taskQueue, leadId, leadEvent('m2', 'form_submit', { formId: 'quote' }));
@@ -213,7 +190,7 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       // While the first run is going, after_exit keeps the lead out.
       await deliver('far-cooldown', 'ld_3', abandon('m2'), [entry]);
       await stateWhen(lead, (s) => s.recentDecisions.length === 2);
-      await env.sleep(3 * HOUR + MINUTE);
+      await server.env.sleep(3 * HOUR + MINUTE);
       expect(await first.result()).toEqual({ outcome: 'completed', converted: false });
       await stateWhen(lead, (s) => s.journeys.far.activeRuns.length === 0);
 
@@ -222,7 +199,7 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       expect(inside.recentDecisions.map(({ decision }) => decision)).toEqual(['started', 'already_active', 'cooldown']);
       expect(inside.runCounter).toBe(1);
 
-      await env.sleep(24 * HOUR - (inside.recentDecisions[2].at - inside.recentDecisions[0].at));
+      await server.env.sleep(24 * HOUR - (inside.recentDecisions[2].at - inside.recentDecisions[0].at));
       await deliver('far-cooldown', 'ld_3', abandon('m4'), [entry]);
       const second = await runAt(lead, 4, 'wait-1h');
 
@@ -257,10 +234,10 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
         ['z-high', 'journey-z-high-ld_4-1'],
         ['a-low', 'journey-a-low-ld_4-2'],
       ]);
-      const runs = state.recentDecisions.map(({ runId }) => client.workflow.getHandle(runId as string));
+      const runs = state.recentDecisions.map(({ runId }) => server.client.workflow.getHandle(runId as string));
 
       // Each run's own trigger is not delivered to it (it would exit it); the next abandon is.
-      await env.sleep(10 * MINUTE);
+      await server.env.sleep(10 * MINUTE);
       expect(await Promise.all(runs.map((run) => run.query(journeyRunStatusQuery)))).toEqual([
         expect.objectContaining({ currentStep: 'wait' }),
         expect.objectContaining({ currentStep: 'wait' }),
@@ -326,13 +303,13 @@ describe('leadWorkflow and its journey runs (time-skipping server)', () => {
       ]);
       expect(state.runCounter).toBe(1);
       // The run started by the first execution reports its end to the latest one.
-      await env.sleep(90 * MINUTE);
+      await server.env.sleep(90 * MINUTE);
       expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
       await stateWhen(lead, (s) => s.journeys.daily.activeRuns.length === 0);
       const { runId: latest, status } = await lead.describe();
       expect(latest).not.toBe(continued); // m1 (again) and m3 made two more signals
       expect(status.name).toBe('RUNNING');
-      await saveHistory('lead-continued-as-new', env.client.workflow.getHandle(lead.workflowId, firstRunId));
+      await saveHistory('lead-continued-as-new', server.env.client.workflow.getHandle(lead.workflowId, firstRunId));
     });
   });
 });
