@@ -86,7 +86,11 @@ export class JourneySignalRelay implements OnApplicationBootstrap, OnApplication
   private async deliverDue(): Promise<number> {
     const pending = await this.outbox.oldest(BATCH);
     const byLead = new Map<string, OutboxRecord[]>();
-    for (const entry of pending) byLead.set(entry.leadId, [...(byLead.get(entry.leadId) ?? []), entry]);
+    for (const entry of pending) {
+      const entries = byLead.get(entry.leadId);
+      if (entries) entries.push(entry);
+      else byLead.set(entry.leadId, [entry]);
+    }
     const delivered: string[] = [];
     let unreachable = false;
     const queue = [...byLead.values()];
