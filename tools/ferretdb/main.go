@@ -1,4 +1,5 @@
-// Command ferretdb runs FerretDB v1 with its SQLite backend for Nudge's local stack and tests.
+// Command ferretdb runs FerretDB v1 for Nudge's local stack and tests: with its SQLite
+// backend by default, or its PostgreSQL backend for comparison (bench/ferretdb-backends).
 //
 // It embeds FerretDB's `ferretdb` package instead of `go install`ing FerretDB's own command:
 // that binary panics at start because build/version/version.txt is not in the published
@@ -19,7 +20,9 @@ import (
 
 func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "host:port to accept MongoDB wire protocol connections on")
+	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	sqliteDir := flag.String("sqlite-dir", "data", "directory holding one SQLite file per database")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL for -handler postgresql")
 	// FerretDB logs every connection at INFO and every error reply its client already got
 	// (e.g. "collection already exists") as a multi-line WARN dump: noise for a dev server.
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
@@ -31,16 +34,19 @@ func main() {
 		os.Exit(2)
 	}
 
-	if err := os.MkdirAll(*sqliteDir, 0o755); err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: cannot create %s: %v\n", *sqliteDir, err)
-		os.Exit(1)
+	if *handler == "sqlite" {
+		if err := os.MkdirAll(*sqliteDir, 0o755); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: cannot create %s: %v\n", *sqliteDir, err)
+			os.Exit(1)
+		}
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *sqliteDir + "/",
+		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:        slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Handler:       *handler,
+		SQLiteURL:     "file:" + *sqliteDir + "/",
+		PostgreSQLURL: *postgresqlURL,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)

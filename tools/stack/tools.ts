@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, run } from './run';
@@ -55,8 +55,10 @@ export async function ensureTools(log: Log = console.log): Promise<InstalledTool
 }
 
 /**
- * Installs into `<cache>/<name>-<key>` unless a marker says a previous install finished;
- * a half-done install (no marker) is wiped and redone.
+ * Installs into `<cache>/<name>-<key>` unless a marker says a previous install finished.
+ * The install runs in a folder of its own and is renamed into place when done, so two runs
+ * installing at once (two test commands, a bench beside a test) never see a half-built tool:
+ * the first to finish wins and the other discards its copy.
  */
 export async function installOnce(
   name: string,
@@ -68,14 +70,22 @@ export async function installOnce(
   const marker = join(dir, '.installed');
   if (existsSync(marker)) return dir;
   log(`installing ${name} ${key} into ${dir} (once per machine)…`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const staging = `${dir}.installing-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
   try {
-    await install(dir);
+    await install(staging);
+    await writeFile(join(staging, '.installed'), new Date().toISOString());
+    // A folder left by an install that died before writing its marker is not a tool.
+    if (existsSync(dir) && !existsSync(marker)) await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir).catch((error: NodeJS.ErrnoException) => {
+      if (!existsSync(marker)) throw error;
+    });
   } catch (error) {
     throw new Error(`Installing ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  await writeFile(marker, new Date().toISOString());
   log(`installed ${name} ${key}`);
   return dir;
 }
@@ -101,20 +111,57 @@ async function installTemporal(dir: string): Promise<void> {
 }
 
 const ferretdbSource = join(repoRoot, 'tools', 'ferretdb');
+const ferretdbPatches = join(ferretdbSource, 'patches');
+const ferretdbModule = 'github.com/FerretDB/FerretDB';
 
-/** Our own wrapper's source is part of the key: editing it rebuilds the binary. */
+/** Our wrapper's source and patches are part of the key: editing either rebuilds the binary. */
 function ferretdbSourceHash(): string {
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(ferretdbSource, file)));
+  for (const patch of patchFiles()) hash.update(readFileSync(join(ferretdbPatches, patch)));
   return hash.digest('hex').slice(0, 10);
 }
 
+const patchFiles = () =>
+  readdirSync(ferretdbPatches)
+    .filter((file) => file.endsWith('.patch'))
+    .sort();
+
+/**
+ * Builds tools/ferretdb against FerretDB's published module with tools/ferretdb/patches
+ * applied (tools/ferretdb/README.md says what each fixes and what it measured): the module
+ * comes from the Go module proxy into a copy of our own, the patches are applied there, and
+ * our wrapper is built with a `replace` pointing at that copy.
+ */
 async function buildFerretDb(dir: string): Promise<void> {
-  await run(process.env.GO || 'go', ['build', '-trimpath', '-o', join(dir, 'ferretdb'), '.'], {
+  const go = process.env.GO || 'go';
+  const env = { ...process.env, CGO_ENABLED: '0' };
+  const hint = 'Go 1.24+ is required to build FerretDB (https://go.dev/dl); modules come from the Go module proxy.';
+  const version = `v${TOOL_VERSIONS.ferretdb}`;
+  const download = await run(go, ['mod', 'download', '-json', `${ferretdbModule}@${version}`], {
     cwd: ferretdbSource,
-    env: { ...process.env, CGO_ENABLED: '0' },
-    hint: 'Go 1.24+ is required to build FerretDB (https://go.dev/dl); modules come from the Go module proxy.',
+    env,
+    hint,
   });
+  const { Dir: moduleDir } = JSON.parse(download.slice(download.indexOf('{'))) as { Dir: string };
+
+  const source = join(dir, 'src', 'ferretdb');
+  await cp(moduleDir, source, { recursive: true });
+  await run('chmod', ['-R', 'u+w', source]); // the module cache is read-only
+  // A repository of its own, so `git apply` patches this copy wherever the cache lives.
+  await run('git', ['init', '--quiet'], { cwd: source });
+  for (const patch of patchFiles())
+    await run('git', ['apply', '--whitespace=nowarn', join(ferretdbPatches, patch)], {
+      cwd: source,
+      hint: `tools/ferretdb/patches/${patch} no longer applies to ${ferretdbModule}@${version}.`,
+    });
+
+  const command = join(dir, 'src', 'cmd');
+  await mkdir(command, { recursive: true });
+  for (const file of ['go.mod', 'go.sum', 'main.go']) await cp(join(ferretdbSource, file), join(command, file));
+  await run(go, ['mod', 'edit', `-replace=${ferretdbModule}=../ferretdb`], { cwd: command, env, hint });
+  await run(go, ['build', '-trimpath', '-o', join(dir, 'ferretdb'), '.'], { cwd: command, env, hint });
+  await rm(join(dir, 'src'), { recursive: true, force: true });
 }
 
 async function installMailDev(dir: string): Promise<void> {
