@@ -6,6 +6,7 @@ import { AppErrorFilter } from './common/app-error.filter';
 import { MAX_BODY_BYTES } from './common/limits';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { acceptCompressedBodies, readFormBodiesAsJson } from './common/request-body';
 
 /** The HTTP adapter main.ts and the e2e tests both build the API on. */
 export function createAdapter(): FastifyAdapter {
@@ -21,11 +22,14 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.enableCors({
     origin: true,
     methods: ['GET', 'POST'],
-    allowedHeaders: ['Content-Type', 'Authorization'],
+    allowedHeaders: ['Content-Type', 'Content-Encoding', 'Authorization'],
     maxAge: 86_400,
   });
-  parseTextAsJson(app.getHttpAdapter().getInstance());
-  acceptMultipartAsText(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  parseTextAsJson(fastify);
+  acceptMultipartAsText(fastify);
+  readFormBodiesAsJson(fastify);
+  acceptCompressedBodies(fastify);
 
   const openApi = new DocumentBuilder()
     .setTitle('Nudge API')
