@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { ApiBasicAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { FormBodyIsJson } from '../common/request-body';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.guards';
@@ -19,6 +20,7 @@ export class BehaviorController {
 
   @Post('events')
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({
     summary: 'Track a behavior event (TrackBehaviorEventRequest)',
     description:

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { ApiBasicAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { FormBodyIsJson } from '../common/request-body';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.guards';
@@ -27,6 +28,7 @@ export class TrackingController {
 
   @Post(['track', 't'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Record an action a user performed' })
   @ApiBody(docs(schemas.trackSchema))
   track(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -35,6 +37,7 @@ export class TrackingController {
 
   @Post(['identify', 'i'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Tie a user to their traits, and the anonymous visitor to the user' })
   @ApiBody(docs(schemas.identifySchema))
   identify(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -43,6 +46,7 @@ export class TrackingController {
 
   @Post(['page', 'p'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Record a page view (stored as page_view)' })
   @ApiBody(docs(schemas.pageSchema))
   page(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -51,6 +55,7 @@ export class TrackingController {
 
   @Post(['screen', 's'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Record a mobile screen view (stored as screen_view)' })
   @ApiBody(docs(schemas.screenSchema))
   screen(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -59,6 +64,7 @@ export class TrackingController {
 
   @Post(['group', 'g'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Associate a user with a group (a company, an account)' })
   @ApiBody(docs(schemas.groupSchema))
   group(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -67,6 +73,7 @@ export class TrackingController {
 
   @Post(['alias', 'a'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({ summary: 'Merge a previous id into a user id' })
   @ApiBody(docs(schemas.aliasSchema))
   alias(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -75,6 +82,7 @@ export class TrackingController {
 
   @Post(['batch', 'b', 'import'])
   @HttpCode(200)
+  @FormBodyIsJson()
   @ApiOperation({
     summary: 'Send up to 2,500 messages (500 KB) at once',
     description: 'Bad items do not fail the batch: they come back in `rejected` with their index and reason.',
