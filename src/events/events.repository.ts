@@ -13,6 +13,8 @@ export type EventRecord = Omit<PreparedMessage, 'clientSessionId'> & {
   sourceId: string;
   leadId: string;
   sessionId?: string;
+  /** The rollup this event was counted in (see LeadsService.record). */
+  rollupKey?: string;
 };
 
 export interface EventQuery {
@@ -54,6 +56,47 @@ export class EventsRepository {
     return inserted;
   }
 
+  /** The lead and rollup key of stored events, for those stored with one. */
+  async findRollupKeys(
+    eventIds: readonly string[],
+  ): Promise<Array<{ eventId: string; leadId: string; rollupKey: string }>> {
+    const docs = await this.events.collection
+      .find({ _id: { $in: eventIds as never[] } }, { projection: { leadId: 1, rollupKey: 1 } })
+      .toArray();
+    return docs.flatMap((doc) =>
+      doc.rollupKey ? [{ eventId: doc._id as unknown as string, leadId: doc.leadId, rollupKey: doc.rollupKey }] : [],
+    );
+  }
+
+  /** Every event stored under these rollups, with its `_id`. Only a retry after a lost rollup asks. */
+  async findByRollups(
+    workspaceId: string,
+    rollups: ReadonlyArray<{ leadId: string; rollupKey: string }>,
+  ): Promise<Array<EventRecord & { id: string }>> {
+    const docs = await this.events.collection
+      .find({
+        workspaceId,
+        leadId: { $in: [...new Set(rollups.map(({ leadId }) => leadId))] },
+        rollupKey: { $in: [...new Set(rollups.map(({ rollupKey }) => rollupKey))] },
+      })
+      .toArray();
+    const wanted = new Set(rollups.map(({ leadId, rollupKey }) => `${leadId}\0${rollupKey}`));
+    return docs
+      .filter((doc) => wanted.has(`${doc.leadId}\0${doc.rollupKey}`))
+      .map(({ _id, ...event }) => ({ ...(event as EventRecord), id: _id as unknown as string }));
+  }
+
+  /** Moves stored events into other sessions (a rollup redone after a concurrent write placed them anew). */
+  async setSessionIds(moves: ReadonlyArray<{ eventId: string; sessionId: string }>): Promise<void> {
+    if (!moves.length) return;
+    await this.events.collection.bulkWrite(
+      moves.map(({ eventId, sessionId }) => ({
+        updateOne: { filter: { _id: eventId as never }, update: { $set: { sessionId } } },
+      })),
+      { ordered: false },
+    );
+  }
+
   /** A page of one lead's events, newest first, in a workspace. */
   async find(workspaceId: string, query: EventQuery): Promise<EventRecord[]> {
     const filter: mongo.Filter<mongo.Document> = { workspaceId, leadId: { $in: query.leadIds } };
@@ -70,7 +113,7 @@ export class EventsRepository {
       .sort({ timestamp: -1, _id: -1 })
       .limit(query.limit)
       .toArray();
-    return docs.map(({ _id, integrations, ...event }) => ({
+    return docs.map(({ _id, integrations, rollupKey, ...event }) => ({
       ...(event as EventRecord),
       ...(integrations && { integrations: renameKeys(integrations, decodeKey) as Record<string, unknown> }),
     }));

@@ -1,10 +1,10 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { LeadsService } from '../leads/leads.service';
+import { EventStore, LeadsService } from '../leads/leads.service';
 import { LeadActivity } from '../leads/rollups';
 import { SessionStep } from '../leads/sessions';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
-import { EventRecord, EventsRepository } from './events.repository';
+import { EventRecord, eventId, EventsRepository } from './events.repository';
 import { IngestionDispatcher } from './ingestion-dispatcher';
 import { MessageType } from './message.schema';
 import { Envelope, PreparedMessage, prepareMessage, Rejection, RequestInfo } from './prepare-message';
@@ -77,15 +77,28 @@ export class IngestionService {
 
     let records: EventRecord[] = [];
     let inserted: boolean[] = [];
-    await this.leads.record(
-      workspace.workspaceId,
-      accepted.map(({ message, leadId }) => toActivity(message, leadId)),
-      request.receivedAt,
-      async (sessions) => {
-        records = accepted.map(({ message, leadId }, i) => toRecord(workspace, message, leadId, sessions[i]));
+    const store: EventStore = {
+      store: async (placed) => {
+        records = accepted.map(({ message, leadId }, i) => toRecord(workspace, message, leadId, placed[i]));
         inserted = await this.events.insertNew(records);
         return inserted;
       },
+      rollupKeysOf: (eventIds) => this.events.findRollupKeys(eventIds),
+      activitiesOf: async (rollups) =>
+        (await this.events.findByRollups(workspace.workspaceId, rollups)).map((event) => ({
+          ...toActivity({ ...event, clientSessionId: event.sessionId }, event.id, event.leadId),
+          rollupKey: event.rollupKey!,
+          storedSessionId: event.sessionId,
+        })),
+      moveToSessions: (moves) => this.events.setSessionIds(moves),
+    };
+    await this.leads.record(
+      workspace.workspaceId,
+      accepted.map(({ message, leadId }) =>
+        toActivity(message, eventId(workspace.sourceId, message.messageId), leadId),
+      ),
+      request.receivedAt,
+      store,
     );
     await this.keepRejected(workspace, items, rejections, request.receivedAt);
     await this.dispatch(workspace, records, inserted);
@@ -162,7 +175,7 @@ function toRecord(
   workspace: WorkspaceContext,
   message: PreparedMessage,
   leadId: string,
-  session: SessionStep | undefined,
+  placed: { session?: SessionStep; rollupKey: string },
 ): EventRecord {
   const { clientSessionId, ...fields } = message;
   return {
@@ -170,12 +183,29 @@ function toRecord(
     workspaceId: workspace.workspaceId,
     sourceId: workspace.sourceId,
     leadId,
-    ...(session && { sessionId: session.sessionId }),
+    ...(placed.session && { sessionId: placed.session.sessionId }),
+    rollupKey: placed.rollupKey,
   };
 }
 
-function toActivity(message: PreparedMessage, leadId: string): LeadActivity {
+type ActivitySource = Pick<
+  PreparedMessage,
+  | 'type'
+  | 'timestamp'
+  | 'receivedAt'
+  | 'eventType'
+  | 'value'
+  | 'userId'
+  | 'anonymousId'
+  | 'traits'
+  | 'groupId'
+  | 'clientSessionId'
+>;
+
+/** What an event adds to its lead; from an incoming message, or a stored event whose rollup was lost. */
+function toActivity(message: ActivitySource, eventId: string, leadId: string): LeadActivity {
   return {
+    eventId,
     leadId,
     timestamp: message.timestamp,
     receivedAt: message.receivedAt,

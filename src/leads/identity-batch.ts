@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
-import { KeyedLock } from '../common/keyed-lock';
 import { identityKey, IdentityRef, LeadsRepository } from './leads.repository';
 
 /** The identity-bearing part of an incoming message. */
@@ -48,7 +47,6 @@ export class IdentityBatch {
     private readonly workspaceId: string,
     private readonly repository: LeadsRepository,
     private readonly now: Date,
-    private readonly lock: KeyedLock,
   ) {}
 
   async load(refs: IdentityRef[], cache: LRUCache<string, string>): Promise<void> {
@@ -158,16 +156,16 @@ export class IdentityBatch {
       this.links.set(key, { ref: { kind: kind as IdentityRef['kind'], value: value.join(':') }, leadId: targetId });
     }
     if (this.createdHere.has(sourceId)) return;
-    await this.lock.run([sourceId, targetId], async () => {
-      const [source, target] = await Promise.all([
-        this.repository.findLead(this.workspaceId, sourceId),
-        this.repository.findLead(this.workspaceId, targetId),
-      ]);
-      if (!source || !target) return;
-      for (const value of source.anonymousIds ?? [])
-        this.links.set(this.key(anon(value)), { ref: anon(value), leadId: targetId });
-      await this.repository.merge(this.workspaceId, source, target, this.now);
-    });
+    // Two requests may merge the same pair at once, here or on another API instance: the
+    // repository's merge is guarded by `mergedLeadIds`, so only one of them folds anything.
+    const [source, target] = await Promise.all([
+      this.repository.findLead(this.workspaceId, sourceId),
+      this.repository.findLead(this.workspaceId, targetId),
+    ]);
+    if (!source || !target) return;
+    for (const value of source.anonymousIds ?? [])
+      this.links.set(this.key(anon(value)), { ref: anon(value), leadId: targetId });
+    await this.repository.merge(this.workspaceId, source, target, this.now);
   }
 
   private key(ref: IdentityRef): string {

@@ -72,6 +72,17 @@ export class Lead {
   @Prop({ type: MongooseSchema.Types.Mixed })
   session?: SessionState;
 
+  /** Bumped by every rollup write: the compare-and-set that keeps sessions and rollups exact across API processes. */
+  @Prop({ type: Number })
+  rev?: number;
+
+  /**
+   * The last rollup keys applied, in ring slots `rev % 32`: a retried batch whose events
+   * were stored but whose rollup was lost is rolled up once, never twice.
+   */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  rollupKeys?: Record<string, string>;
+
   /** Anonymous leads folded into this one; their events still carry their old lead id. */
   @Prop({ type: [String], default: [] })
   mergedLeadIds!: string[];

@@ -2,19 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { chunkedBulkWrite } from '../database/bulk-write';
+import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { Identity, IdentityKind, Lead, SessionState } from './lead.schema';
-import { LeadRollup } from './rollups';
+import { LeadRollup, REMEMBERED_ROLLUP_KEYS } from './rollups';
 
 export interface IdentityRef {
   kind: IdentityKind;
   value: string;
 }
 
-/** What identity resolution needs to know of a lead. */
+/** What identity resolution and rollups need to know of a lead. */
 export interface LeadState {
   id: string;
   userIds: string[];
   session?: SessionState;
+  /** Bumped by every rollup; a rollup applies only to the `rev` it read. */
+  rev?: number;
+  /** The most recent rollup keys applied. */
+  rollupKeys: string[];
 }
 
 export type LeadRecord = Omit<Lead, '_id'> & { id: string };
@@ -43,24 +48,19 @@ export class LeadsRepository {
   async findStates(leadIds: readonly string[]): Promise<Map<string, LeadState>> {
     const found = await Promise.all(
       leadIds.map((id) =>
-        this.leads.collection.findOne({ _id: id as never }, { projection: { userIds: 1, session: 1 } }),
+        this.leads.collection.findOne(
+          { _id: id as never },
+          { projection: { userIds: 1, session: 1, rev: 1, rollupKeys: 1 } },
+        ),
       ),
     );
     return new Map(
-      found.flatMap((doc) =>
-        doc
-          ? [
-              [
-                doc._id as unknown as string,
-                {
-                  id: doc._id as unknown as string,
-                  userIds: doc.userIds ?? [],
-                  session: doc.session,
-                },
-              ],
-            ]
-          : [],
-      ),
+      found.flatMap((doc) => {
+        if (!doc) return [];
+        const id = doc._id as unknown as string;
+        const rollupKeys = Object.values((doc.rollupKeys ?? {}) as Record<string, string>);
+        return [[id, { id, userIds: doc.userIds ?? [], session: doc.session, rev: doc.rev, rollupKeys }]];
+      }),
     );
   }
 
@@ -78,18 +78,40 @@ export class LeadsRepository {
     );
   }
 
-  /** One upsert per lead, unordered, in chunks FerretDB can take. */
-  async applyRollups(rollups: readonly LeadRollup[]): Promise<void> {
+  /**
+   * One conditional upsert per lead, unordered. Each applies only if the lead's `rev` is
+   * still the one its rollup was built on (or, for a lead never rolled up, that it has
+   * none), bumps it, and records the rollup's keys in ring slots numbered by `rev`. A lead
+   * that changed meanwhile fails its upsert with a duplicate key (the `_id` exists but the
+   * filter missed), which is how each conflict is told apart within one bulk write; those
+   * leads are returned, for the caller to re-read and rebuild.
+   */
+  async applyRollups(rollups: readonly LeadRollup[]): Promise<Set<string>> {
+    if (!rollups.length) return new Set();
     const operations = rollups.map((rollup): mongo.AnyBulkWriteOperation => {
-      const update: mongo.UpdateFilter<mongo.Document> = { $setOnInsert: rollup.setOnInsert, $set: rollup.set };
-      if (Object.keys(rollup.inc).length) update.$inc = rollup.inc;
+      const rev = rollup.expectedRev ?? 0;
+      const set: Record<string, unknown> = { ...rollup.set };
+      rollup.keys.forEach((key, i) => (set[`rollupKeys.${(rev + i) % REMEMBERED_ROLLUP_KEYS}`] = key));
+      const update: mongo.UpdateFilter<mongo.Document> = {
+        $setOnInsert: rollup.setOnInsert,
+        $set: set,
+        $inc: { ...rollup.inc, rev: rollup.keys.length },
+      };
       if (Object.keys(rollup.min).length) update.$min = rollup.min;
       if (Object.keys(rollup.max).length) update.$max = rollup.max;
       const addToSet = Object.entries(rollup.addToSet).map(([path, values]) => [path, { $each: values }]);
       if (addToSet.length) update.$addToSet = Object.fromEntries(addToSet);
-      return { updateOne: { filter: { _id: rollup.leadId as never }, update, upsert: true } };
+      const filter = { _id: rollup.leadId as never, rev: rollup.expectedRev ?? { $exists: false } };
+      return { updateOne: { filter, update, upsert: true } };
     });
-    await chunkedBulkWrite(this.leads.collection, operations);
+    try {
+      await this.leads.collection.bulkWrite(operations, { ordered: false });
+      return new Set();
+    } catch (error) {
+      const conflicts = duplicateKeyIndexes(error);
+      if (!conflicts) throw error;
+      return new Set(conflicts.map((index) => rollups[index].leadId));
+    }
   }
 
   async findLead(workspaceId: string, leadId: string): Promise<LeadRecord | null> {

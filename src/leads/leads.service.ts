@@ -1,12 +1,40 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../common/app-error';
-import { KeyedLock } from '../common/keyed-lock';
 import { anon, IdentityBatch, IdentityMessage, refsOf, Resolution, user } from './identity-batch';
-import { identityKey, LeadRecord, LeadsRepository } from './leads.repository';
+import { identityKey, LeadRecord, LeadsRepository, LeadState } from './leads.repository';
 import { decodeKey, SessionState } from './lead.schema';
-import { buildRollups, LeadActivity } from './rollups';
+import { buildRollups, LeadActivity, rollupKey } from './rollups';
 import { assignSessions, SessionStep } from './sessions';
+
+/**
+ * Where {@link LeadsService.record} stores and finds events; ingestion implements it over
+ * the events collection (leads/ does not import events/).
+ */
+export interface EventStore {
+  /** Stores each activity's event with its session and rollup key; true for each that was new. */
+  store(events: ReadonlyArray<{ session?: SessionStep; rollupKey: string }>): Promise<boolean[]>;
+  /** The lead and rollup key stored events were recorded under (events stored without one are left out). */
+  rollupKeysOf(eventIds: readonly string[]): Promise<Array<{ eventId: string; leadId: string; rollupKey: string }>>;
+  /** Every stored event of these rollups, as activities carrying the session they were stored in. */
+  activitiesOf(rollups: ReadonlyArray<{ leadId: string; rollupKey: string }>): Promise<PendingActivity[]>;
+  /** Moves stored events into the sessions a second placement gave them. */
+  moveToSessions(moves: ReadonlyArray<{ eventId: string; sessionId: string }>): Promise<void>;
+}
+
+/** A stored event whose rollup is still to be applied. */
+export type PendingActivity = LeadActivity & { rollupKey: string; storedSessionId?: string };
+
+/** Past this many conflicts in a row on one lead, the client is asked to retry (its events are stored). */
+const MAX_ROLLUP_ATTEMPTS = 30;
+
+/**
+ * Writers that just collided on a lead wait a random while, growing with each collision,
+ * before trying again, so they stop colliding (exponential backoff with full jitter, as in
+ * AWS's "Exponential Backoff And Jitter").
+ */
+const backOff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 2 ** attempt)));
 
 @Injectable()
 export class LeadsService {
@@ -15,18 +43,6 @@ export class LeadsService {
    * stale for up to the TTL; events routed by it stay reachable through `mergedLeadIds`.
    */
   private readonly identityCache = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
-
-  /**
-   * One lead's "place in sessions → store events → roll up" runs one request at a time in
-   * this process: a session continues from the lead's last state, and FerretDB 1.24 (the
-   * local stack) applies `$inc` as an unlocked read-modify-write that loses racing
-   * increments (5 of 20 concurrent ones survive; MongoDB's are atomic).
-   */
-  private readonly leadLock = new KeyedLock();
-
-  /** Leads' current sessions; written only under {@link leadLock}, so it is exact in this process. */
-  private readonly sessionCache = new LRUCache<string, SessionState>({ max: 100_000, ttl: 60 * 60_000 });
-
   constructor(private readonly repository: LeadsRepository) {}
 
   /**
@@ -35,7 +51,7 @@ export class LeadsService {
    * add to their leads is written by {@link record} once they are stored.
    */
   async resolve(workspaceId: string, messages: readonly IdentityMessage[], now: Date): Promise<Resolution[]> {
-    const batch = new IdentityBatch(workspaceId, this.repository, now, this.leadLock);
+    const batch = new IdentityBatch(workspaceId, this.repository, now);
     await batch.load(messages.flatMap(refsOf), this.identityCache);
     const resolutions: Resolution[] = [];
     for (const message of messages) resolutions.push(await batch.resolve(message));
@@ -44,38 +60,67 @@ export class LeadsService {
   }
 
   /**
-   * Records a batch's activity on its leads. With each lead's lock held, it places behavior
-   * events into sessions, lets `store` write the events (it answers which were new, not
-   * retries), and adds the new ones to the leads' rollups in one upsert per lead.
+   * Records a batch's activity on its leads, exactly once whatever runs beside it: places
+   * behavior events into sessions, lets `events` store them (it answers which were new, not
+   * retries), and rolls up what is new in one conditional upsert per lead. A lead another
+   * request wrote meanwhile (in this process or another) is re-read and its part redone;
+   * a retried batch whose first try stored the events but lost the rollup rolls them up now.
    */
-  async record(
-    workspaceId: string,
-    activities: readonly LeadActivity[],
-    now: Date,
-    store: (sessions: ReadonlyArray<SessionStep | undefined>) => Promise<boolean[]>,
-  ): Promise<void> {
-    const leadIds = [...new Set(activities.map((activity) => activity.leadId))];
-    await this.leadLock.run(leadIds, async () => {
-      const sessions = await this.sessionStates(leadIds);
-      const steps = placeInSessions(activities, sessions);
-      const inserted = await store(steps);
-      const stored = activities.flatMap((activity, i) =>
-        inserted[i] ? [{ ...activity, ...(steps[i] && { session: steps[i] }) }] : [],
+  async record(workspaceId: string, activities: readonly LeadActivity[], now: Date, events: EventStore): Promise<void> {
+    const keys = keysByLead(activities);
+    let states = await this.repository.findStates([...keys.keys()]);
+    const placed = placeInSessions(activities, sessionsOf(states));
+    const inserted = await events.store(
+      activities.map((activity, i) => ({ session: placed[i], rollupKey: keys.get(activity.leadId)! })),
+    );
+    let pending: PendingActivity[] = activities.flatMap((activity, i) =>
+      inserted[i]
+        ? [{ ...activity, rollupKey: keys.get(activity.leadId)!, storedSessionId: placed[i]?.sessionId }]
+        : [],
+    );
+    const duplicates = activities.filter((_, i) => !inserted[i]).map((activity) => activity.eventId);
+    if (duplicates.length)
+      pending = uniqueEvents([...pending, ...(await this.lostRollups(duplicates, states, events))]);
+
+    for (let attempt = 1; ; attempt++) {
+      pending = pending.filter((activity) => !states.get(activity.leadId)?.rollupKeys.includes(activity.rollupKey));
+      if (!pending.length) return;
+      const sessions = sessionsOf(states);
+      const steps = placeInSessions(pending, sessions);
+      await events.moveToSessions(
+        pending.flatMap((activity, i) =>
+          steps[i] && steps[i].sessionId !== activity.storedSessionId
+            ? [{ eventId: activity.eventId, sessionId: steps[i].sessionId }]
+            : [],
+        ),
       );
-      if (!stored.length) return;
-      const storedLeads = new Set(stored.map((activity) => activity.leadId));
-      const sessionsAfter = new Map([...sessions].filter(([leadId]) => storedLeads.has(leadId)));
-      await this.repository.applyRollups(buildRollups(workspaceId, stored, sessionsAfter, now));
-      for (const [leadId, session] of sessionsAfter) if (session) this.sessionCache.set(leadId, session);
-    });
+      const stored = pending.map((activity, i) => ({ ...activity, ...(steps[i] && { session: steps[i] }) }));
+      const revs = new Map([...states].map(([leadId, state]) => [leadId, state.rev]));
+      const conflicts = await this.repository.applyRollups(buildRollups(workspaceId, stored, revs, sessions, now));
+      if (!conflicts.size) return;
+      if (attempt === MAX_ROLLUP_ATTEMPTS) throw leadsBusy([...conflicts]);
+      pending = stored.filter((activity) => conflicts.has(activity.leadId)).map(({ session, ...rest }) => rest);
+      await backOff(attempt);
+      states = await this.repository.findStates([...conflicts]);
+    }
   }
 
-  /** Each lead's current session; from this process's cache, as every change went through it. */
-  private async sessionStates(leadIds: readonly string[]): Promise<Map<string, SessionState | undefined>> {
-    const states = new Map(leadIds.map((leadId) => [leadId, this.sessionCache.get(leadId)]));
-    const missing = leadIds.filter((leadId) => !states.get(leadId));
-    for (const [leadId, state] of await this.repository.findStates(missing)) states.set(leadId, state.session);
-    return states;
+  /**
+   * The events among `duplicates` whose rollup never landed: stored by an earlier try of
+   * this request that failed (or is still running elsewhere) between the events and the
+   * rollup. Each comes back with the whole rollup it was stored under.
+   */
+  private async lostRollups(
+    duplicates: readonly string[],
+    states: Map<string, LeadState>,
+    events: EventStore,
+  ): Promise<PendingActivity[]> {
+    const stored = await events.rollupKeysOf(duplicates);
+    const missingStates = [...new Set(stored.map(({ leadId }) => leadId))].filter((leadId) => !states.has(leadId));
+    for (const [leadId, state] of await this.repository.findStates(missingStates)) states.set(leadId, state);
+    const lost = stored.filter(({ leadId, rollupKey }) => !states.get(leadId)?.rollupKeys.includes(rollupKey));
+    if (!lost.length) return [];
+    return events.activitiesOf(lost);
   }
 
   /** A lead by its id or any of its identities (userId, anonymousId), following merges. */
@@ -151,12 +196,34 @@ export class LeadsService {
   }
 }
 
+/** Each lead's rollup key for this request, over all of its events here. */
+function keysByLead(activities: readonly LeadActivity[]): Map<string, string> {
+  const eventIds = new Map<string, string[]>();
+  for (const { leadId, eventId } of activities) eventIds.set(leadId, [...(eventIds.get(leadId) ?? []), eventId]);
+  return new Map([...eventIds].map(([leadId, ids]) => [leadId, rollupKey(leadId, ids)]));
+}
+
+const sessionsOf = (states: ReadonlyMap<string, LeadState>) =>
+  new Map([...states].map(([leadId, state]): [string, SessionState | undefined] => [leadId, state.session]));
+
+function uniqueEvents(activities: PendingActivity[]): PendingActivity[] {
+  const seen = new Set<string>();
+  return activities.filter(({ eventId }) => !seen.has(eventId) && seen.add(eventId));
+}
+
+const leadsBusy = (leadIds: string[]) =>
+  new AppError(
+    'LEADS_BUSY',
+    HttpStatus.SERVICE_UNAVAILABLE,
+    `leads ${leadIds.join(', ')} kept changing under concurrent writes; the events are stored, retry the request to count them`,
+  );
+
 /**
  * Places behavior events into sessions, per lead in time order, advancing `sessions` to
  * each lead's state after them. Identify, group and alias calls are not activity.
  */
 function placeInSessions(
-  activities: readonly LeadActivity[],
+  activities: ReadonlyArray<LeadActivity & { storedSessionId?: string }>,
   sessions: Map<string, SessionState | undefined>,
 ): Array<SessionStep | undefined> {
   const steps: Array<SessionStep | undefined> = activities.map(() => undefined);

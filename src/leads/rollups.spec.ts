@@ -1,10 +1,16 @@
 import { SessionState } from './lead.schema';
-import { buildRollups, LeadActivity, LeadRollup } from './rollups';
+import { buildRollups, LeadActivity, LeadRollup, rollupKey } from './rollups';
+
+type Activity = LeadActivity & { rollupKey: string };
 
 const now = new Date('2026-03-01T12:00:00Z');
 
-function activity(overrides: Partial<LeadActivity> = {}): LeadActivity {
+let nextEvent = 0;
+
+function activity(overrides: Partial<Activity> = {}): Activity {
   return {
+    eventId: `src:msg-${++nextEvent}`,
+    rollupKey: 'key-1',
     leadId: 'lead-1',
     timestamp: new Date('2026-03-01T10:00:00Z'),
     receivedAt: new Date('2026-03-01T10:00:05Z'),
@@ -15,18 +21,57 @@ function activity(overrides: Partial<LeadActivity> = {}): LeadActivity {
 
 const noSessions = new Map<string, SessionState | undefined>();
 
-function rollupOf(activities: LeadActivity[], sessionsAfter = noSessions): LeadRollup {
-  const rollups = buildRollups('ws-1', activities, sessionsAfter, now);
+const noRevs = new Map<string, number | undefined>();
+
+function rollupOf(activities: Activity[], sessionsAfter = noSessions): LeadRollup {
+  const rollups = buildRollups('ws-1', activities, noRevs, sessionsAfter, now);
   if (rollups.length !== 1) throw new Error(`expected one rollup, got ${rollups.length}`);
   return rollups[0];
 }
 
+describe('rollupKey', () => {
+  it('is the same for the same events in any order, so a retried batch finds the key its first try wrote', () => {
+    expect(rollupKey('lead-1', ['src:a', 'src:b'])).toBe(rollupKey('lead-1', ['src:b', 'src:a']));
+  });
+
+  it('differs for other events or another lead', () => {
+    const sut = rollupKey('lead-1', ['src:a', 'src:b']);
+
+    expect(rollupKey('lead-1', ['src:a'])).not.toBe(sut);
+    expect(rollupKey('lead-2', ['src:a', 'src:b'])).not.toBe(sut);
+    expect(rollupKey('lead-1', ['src:a\0src:b'])).not.toBe(sut);
+  });
+});
+
 describe('buildRollups', () => {
+  describe('compare-and-set', () => {
+    it("carries the lead's rev as read and every rollup key it applies, once each", () => {
+      const sut = buildRollups(
+        'ws-1',
+        [
+          activity({ rollupKey: 'new' }),
+          activity({ rollupKey: 'lost-earlier' }),
+          activity({ rollupKey: 'new' }),
+          activity({ leadId: 'lead-2', rollupKey: 'other' }),
+        ],
+        new Map([['lead-1', 7]]),
+        noSessions,
+        now,
+      );
+
+      expect(sut.map(({ leadId, expectedRev, keys }) => ({ leadId, expectedRev, keys }))).toEqual([
+        { leadId: 'lead-1', expectedRev: 7, keys: ['new', 'lost-earlier'] },
+        { leadId: 'lead-2', expectedRev: undefined, keys: ['other'] },
+      ]);
+    });
+  });
+
   describe('grouping', () => {
     it('builds one rollup per lead, in order of first appearance', () => {
       const sut = buildRollups(
         'ws-1',
         [activity({ leadId: 'b' }), activity({ leadId: 'a' }), activity({ leadId: 'b' })],
+        noRevs,
         noSessions,
         now,
       );
@@ -38,7 +83,7 @@ describe('buildRollups', () => {
     });
 
     it('returns nothing for no activities', () => {
-      expect(buildRollups('ws-1', [], noSessions, now)).toEqual([]);
+      expect(buildRollups('ws-1', [], noRevs, noSessions, now)).toEqual([]);
     });
 
     it('creates the lead in its workspace, at when the first event was received, and stamps updatedAt', () => {
@@ -183,6 +228,7 @@ describe('buildRollups', () => {
       const sut = buildRollups(
         'ws-1',
         [activity({ leadId: 'with' }), activity({ leadId: 'without' })],
+        noRevs,
         new Map([
           ['with', state],
           ['without', undefined],

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { encodeKey, SessionState } from './lead.schema';
 import { SessionStep } from './sessions';
 
 /** What one stored event adds to its lead. */
 export interface LeadActivity {
+  /** The stored event's `_id`. */
+  eventId: string;
   leadId: string;
   timestamp: Date;
   receivedAt: Date;
@@ -20,6 +23,10 @@ export interface LeadActivity {
 
 export interface LeadRollup {
   leadId: string;
+  /** The lead's `rev` when its state was read; the write applies only if it is unchanged. */
+  expectedRev?: number;
+  /** Rollup keys this write applies, recorded on the lead so none is ever applied twice. */
+  keys: string[];
   setOnInsert: Record<string, unknown>;
   inc: Record<string, number>;
   min: Record<string, Date>;
@@ -28,16 +35,34 @@ export interface LeadRollup {
   addToSet: Record<string, string[]>;
 }
 
+/**
+ * How many recent rollup keys a lead remembers. A key is looked for only when a request
+ * carries events that were already stored (a client's retry), moments after the first try:
+ * 32 later writes to the same lead in between would be needed to forget one.
+ */
+export const REMEMBERED_ROLLUP_KEYS = 32;
+
+/**
+ * The key of one request's rollup of one lead: a hash of its events' ids. A client that
+ * retries a batch sends the same events, so the retry computes the key the first try wrote.
+ */
+export function rollupKey(leadId: string, eventIds: readonly string[]): string {
+  const ids = JSON.stringify([leadId, ...[...eventIds].sort()]); // unambiguous, whatever the ids hold
+  return createHash('sha256').update(ids).digest('base64url').slice(0, 22);
+}
+
 const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /**
- * Folds a batch's stored events into one update per lead: counters per type and per day,
- * value sums, first/last seen, session counts, identities and traits. Pure, so it is
- * tested without a database; the repository turns each rollup into one upsert.
+ * Folds stored events into one update per lead: counters per type and per day, value sums,
+ * first/last seen, session counts, identities and traits, conditional on the lead's `rev`
+ * as read (`revs`) and recording the rollup keys applied. Pure, so it is tested without a
+ * database; the repository turns each rollup into one conditional upsert.
  */
 export function buildRollups(
   workspaceId: string,
-  activities: readonly LeadActivity[],
+  activities: ReadonlyArray<LeadActivity & { rollupKey: string }>,
+  revs: ReadonlyMap<string, number | undefined>,
   sessionsAfter: ReadonlyMap<string, SessionState | undefined>,
   now: Date,
 ): LeadRollup[] {
@@ -47,6 +72,8 @@ export function buildRollups(
     if (!rollup) {
       rollup = {
         leadId: activity.leadId,
+        expectedRev: revs.get(activity.leadId),
+        keys: [],
         setOnInsert: { workspaceId, createdAt: activity.receivedAt },
         inc: {},
         min: {},
@@ -58,6 +85,7 @@ export function buildRollups(
       if (session) rollup.set.session = session;
       byLead.set(activity.leadId, rollup);
     }
+    if (!rollup.keys.includes(activity.rollupKey)) rollup.keys.push(activity.rollupKey);
     apply(rollup, activity);
   }
   return [...byLead.values()];
