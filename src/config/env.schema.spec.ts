@@ -50,4 +50,16 @@ describe('validateEnv', () => {
       validateEnv({ NODE_ENV: 'production', UNSUBSCRIBE_SECRET: 'a-long-random-production-secret' }).UNSUBSCRIBE_SECRET,
     ).toBe('a-long-random-production-secret');
   });
+
+  it('logs JSON unless told otherwise, and refuses pretty logs in production (pino-pretty is not there)', () => {
+    const production = { NODE_ENV: 'production', UNSUBSCRIBE_SECRET: 'a-long-random-production-secret' };
+
+    expect(validateEnv({}).LOG_FORMAT).toBe('json');
+    expect(validateEnv({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(validateEnv(production).LOG_FORMAT).toBe('json');
+    expect(() => validateEnv({ ...production, LOG_FORMAT: 'pretty' })).toThrow(
+      /LOG_FORMAT: pretty is for development only/,
+    );
+    expect(() => validateEnv({ LOG_FORMAT: 'colour' })).toThrow(/LOG_FORMAT: /);
+  });
 });

@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** JSON lines for machines; `pretty` (one coloured line each) is for `npm run dev` only. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -90,8 +92,11 @@ const DEFAULT_UNSUBSCRIBE_SECRET = envSchema.shape.UNSUBSCRIBE_SECRET.parse(unde
 /** Defaults that are fine on a laptop and a hole in production. */
 function productionProblems(env: z.infer<typeof envSchema>): string[] {
   if (env.NODE_ENV !== 'production') return [];
+  const problems = [];
   // Anyone holding the published default could sign unsubscribe links for every lead.
-  return env.UNSUBSCRIBE_SECRET === DEFAULT_UNSUBSCRIBE_SECRET
-    ? ['UNSUBSCRIBE_SECRET: must be set in production (the default is public); use a long random value']
-    : [];
+  if (env.UNSUBSCRIBE_SECRET === DEFAULT_UNSUBSCRIBE_SECRET)
+    problems.push('UNSUBSCRIBE_SECRET: must be set in production (the default is public); use a long random value');
+  // pino-pretty is a dev dependency: the production image does not have it.
+  if (env.LOG_FORMAT === 'pretty') problems.push('LOG_FORMAT: pretty is for development only; use json in production');
+  return problems;
 }

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { freePort, isPortFree } from '../../tools/stack/processes';
 
@@ -88,20 +89,20 @@ describe('npm run dev', () => {
     for (const label of ['API docs', 'Temporal UI', 'Mail UI', 'SMS sink']) expect(output).toContain(label);
   });
 
-  it('logs JSON lines from the API and the worker', () => {
-    const jsonLines = (name: string) =>
-      stack
-        .output()
+  it('logs readable lines from the API and the worker, a request as one line', () => {
+    const lines = (name: string) =>
+      stripVTControlCharacters(stack.output())
         .split('\n')
-        .filter((line) => line.startsWith(`[${name}] {`))
-        .map((line) => JSON.parse(line.slice(name.length + 3)) as { level: number; msg: string });
+        .filter((line) => line.startsWith(`[${name}] `));
 
-    expect(jsonLines('api')).toContainEqual(
-      expect.objectContaining({ level: 30, msg: 'Nest application successfully started' }),
+    expect(lines('api')).toContainEqual(
+      expect.stringMatching(/^\[api\] \[[\d:.]+\] INFO: \[NestApplication\] Nest application successfully started$/),
     );
-    expect(jsonLines('worker')).toContainEqual(
-      expect.objectContaining({ msg: expect.stringMatching(/^polling task queue nudge as nudge-worker-/) }),
-    );
+    expect(lines('api')).toContainEqual(expect.stringMatching(/INFO: POST \/ops\/self-check 20\d \d+ms$/));
+    expect(lines('worker')).toContainEqual(expect.stringMatching(/INFO: .*polling task queue nudge as nudge-worker-/));
+    expect(lines('api').filter((line) => line.startsWith('[api] {'))).toEqual([]);
+    // npm run dev polls /health/ready until the API is up: health probes are not logged.
+    expect(lines('api').filter((line) => /: GET \/health\//.test(line))).toEqual([]);
   });
 
   it('answers ready with MongoDB and Temporal up, and serves the docs, Temporal UI and mail UI', async () => {

@@ -74,6 +74,9 @@ async function main(group: ProcessGroup): Promise<void> {
       PUBLIC_URL: `http://127.0.0.1:${ports['Nudge API']}`,
       // ×0.01: the example journey's 60 and 120 minute waits take 36 and 72 seconds.
       JOURNEY_WAIT_SCALE: env.JOURNEY_WAIT_SCALE ?? DEMO_WAIT_SCALE,
+      // Readable lines on this terminal; coloured when it is one (their stdout is our pipe).
+      LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
+      FORCE_COLOR: env.FORCE_COLOR ?? (process.stdout.isTTY && env.NO_COLOR === undefined ? '1' : undefined),
     },
   });
 
