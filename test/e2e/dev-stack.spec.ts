@@ -8,7 +8,8 @@ import { freePort, isPortFree } from '../../tools/stack/processes';
 
 /**
  * `npm run dev` itself, on free ports and a scratch data folder: the whole stack comes up,
- * answers ready, refuses a second copy on the same ports, and stops cleanly on Ctrl-C.
+ * answers ready, refuses a second copy on the same ports, stops cleanly on Ctrl-C, and
+ * stops what a SIGKILLed run left behind.
  */
 const repoRoot = resolve(__dirname, '..', '..');
 jest.setTimeout(300_000);
@@ -76,7 +77,7 @@ describe('npm run dev', () => {
   afterAll(async () => {
     // A failed test can leave a stack up; SIGINT lets it stop its own servers.
     for (const { child, exited } of started) {
-      if (child.exitCode !== null) continue;
+      if (child.exitCode !== null || child.signalCode !== null) continue;
       process.kill(-child.pid!, 'SIGINT');
       await exited;
     }
@@ -278,5 +279,30 @@ describe('npm run dev', () => {
     expect(code).toBe(1);
     expect(again.output()).toContain('[nudge] ferretdb stopped unexpectedly; stopping the stack');
     await expect(fetch(`http://127.0.0.1:${env.PORT}/health/live`)).rejects.toThrow();
+  });
+
+  it('after a SIGKILLed run, the next one stops what that left listening, and comes up', async () => {
+    const killed = startDev(env);
+    await until(() => killed.output().includes('Press Ctrl-C to stop'), killed, 240_000);
+
+    // The dev process alone, as `kill -9` does: its services live on in their own groups.
+    process.kill(killed.child.pid!, 'SIGKILL');
+    await killed.exited;
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/health/live`)).status).toBe(200);
+    const next = startDev(env);
+    await until(() => next.output().includes('Press Ctrl-C to stop'), next, 240_000);
+
+    const stopped = /stopped leftovers of a previous npm run dev: (.*)/.exec(next.output())?.[1];
+    for (const [name, port] of [
+      ['ferretdb', env.NUDGE_FERRETDB_PORT],
+      ['temporal', env.NUDGE_TEMPORAL_PORT],
+      ['maildev', env.NUDGE_SMTP_PORT],
+      ['twilio-sink', env.NUDGE_SMS_SINK_PORT],
+      ['api', env.PORT],
+    ])
+      expect(stopped).toMatch(new RegExp(`${name} \\(pid \\d+, ports? ${port}\\b`));
+    expect(stopped).toMatch(/worker \(pid \d+\)/);
+    process.kill(-next.child.pid!, 'SIGINT');
+    expect(await next.exited).toBe(0);
   });
 });

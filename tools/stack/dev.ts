@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { validateEnv } from '../../src/config/env.schema';
 import { join } from 'node:path';
+import { describeProcesses, isSameProcess, npmLaunchers, StackRecord, stopLeftovers } from './leftovers';
 import { portSettings, stackPorts } from './ports';
 import { isPortFree, ProcessGroup } from './processes';
 import { repoRoot } from './run';
@@ -25,9 +26,21 @@ const twilioAuthToken = env.TWILIO_AUTH_TOKEN ?? 'dev-auth-token';
 const log = (line: string) => console.log(`[nudge] ${line}`);
 /** Journey waits in the local stack, unless JOURNEY_WAIT_SCALE says otherwise: demos should not take hours. */
 const DEMO_WAIT_SCALE = '0.01';
+/** Every process this run starts, so that the next run can stop them if this one is SIGKILLed. */
+const record = new StackRecord(join(dataDir, 'dev-processes.json'));
 
 async function main(group: ProcessGroup): Promise<void> {
-  await refuseTakenPorts();
+  const previous = await stopLeftovers(record.file);
+  if (previous.kind === 'stopped')
+    log(`stopped leftovers of a previous npm run dev: ${describeProcesses(previous.services)}`);
+  const otherRun = previous.kind === 'running' ? previous.owner.pid : undefined;
+  await refuseTakenPorts(otherRun);
+  if (otherRun !== undefined)
+    throw new Error(
+      `Another \`npm run dev\` (pid ${otherRun}) is running on the data folder ${dataDir}.\n` +
+        `Stop it (Ctrl-C in its terminal, or \`kill ${otherRun}\`), or give this one its own NUDGE_DATA_DIR.`,
+    );
+  stopWhenNpmIsKilled();
   const tools = await ensureTools(log);
   log('building the API and worker…');
   await buildNudge();
@@ -116,20 +129,40 @@ Press Ctrl-C to stop.
   });
 }
 
-async function refuseTakenPorts(): Promise<void> {
+async function refuseTakenPorts(otherRun?: number): Promise<void> {
   const taken = [];
   for (const [what, number] of Object.entries(ports))
     if (!(await isPortFree(number))) taken.push(`${what} (${number})`);
   if (taken.length === 0) return;
   const variables = Object.values(portSettings).map(([variable]) => variable);
+  const holder =
+    otherRun === undefined
+      ? 'Stop whatever holds them (another `npm run dev`?)'
+      : `Another \`npm run dev\` (pid ${otherRun}) may hold them: stop it (Ctrl-C in its terminal, or \`kill ${otherRun}\`)`;
   throw new Error(
-    `Port(s) already in use: ${taken.join(', ')}.\n` +
-      `Stop whatever holds them (another \`npm run dev\`?), or choose others with ${variables.join(', ')}.`,
+    `Port(s) already in use: ${taken.join(', ')}.\n${holder}, or choose others with ${variables.join(', ')}.`,
   );
 }
 
-const group = new ProcessGroup();
-process.on('exit', () => group.killAllNow());
+/** A SIGKILLed npm leaves us running with no terminal to Ctrl-C us: stop the stack ourselves. */
+function stopWhenNpmIsKilled(): void {
+  const launchers = npmLaunchers();
+  if (launchers.length === 0) return;
+  const watch = setInterval(() => {
+    if (launchers.every((launcher) => isSameProcess(launcher))) return;
+    clearInterval(watch);
+    log('npm, which started this run, is gone; stopping the stack.');
+    void stop(1);
+  }, 1_000).unref();
+}
+
+const group = new ProcessGroup(record);
+process.on('exit', () => {
+  group.killAllNow();
+  record.clear();
+});
+// A closed terminal hangs up: stop cleanly, and don't fail writing to a terminal that is gone.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
@@ -143,6 +176,7 @@ async function stop(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
 main(group).catch((error: Error) => {
   console.error(`\n[nudge] ${error.message}\n`);
   void stop(1);

@@ -7,6 +7,13 @@ export interface StartOptions {
   cwd?: string;
   /** Where the output goes: a line-prefixed copy on our stdout, or a log file. */
   output: { prefix: string } | { file: string };
+  /** The ports it listens on: the record of what we started names them. */
+  ports?: number[];
+}
+
+/** Where a group writes down each process it starts (see StackRecord). */
+export interface StartedProcesses {
+  add(name: string, pid: number, ports?: number[]): void;
 }
 
 interface Managed {
@@ -26,6 +33,8 @@ export class ProcessGroup {
   private stopping = false;
   private onCrash?: (name: string, tail: string) => void;
 
+  constructor(private readonly record?: StartedProcesses) {}
+
   /** Calls `handler` when any process exits on its own (not through stopAll). */
   superviseWith(handler: (name: string, tail: string) => void): void {
     this.onCrash = handler;
@@ -40,6 +49,7 @@ export class ProcessGroup {
       // order (the worker drains while Temporal and the database are still up).
       detached: true,
     });
+    if (child.pid !== undefined) this.record?.add(name, child.pid, options.ports);
     const managed: Managed = {
       name,
       child,

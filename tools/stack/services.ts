@@ -14,7 +14,10 @@ export async function startFerretDb(
   tools: InstalledTools,
   { port, dataDir, output }: { port: number; dataDir: string; output: Output },
 ): Promise<string> {
-  group.start('ferretdb', tools.ferretdb, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir], { output });
+  group.start('ferretdb', tools.ferretdb, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir], {
+    output,
+    ports: [port],
+  });
   await waitFor('FerretDB', () => acceptsConnections(port), { alive: () => group.assertRunning('ferretdb') });
   return `mongodb://127.0.0.1:${port}/nudge`;
 }
@@ -30,7 +33,8 @@ export async function startTemporalDevServer(
   if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
   for (const key of searchAttributes)
     args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
-  group.start('temporal', tools.temporal, args, { output: options.output });
+  const ports = options.uiPort ? [options.port, options.uiPort] : [options.port];
+  group.start('temporal', tools.temporal, args, { output: options.output, ports });
 
   const address = `127.0.0.1:${options.port}`;
   await waitFor(
@@ -58,7 +62,7 @@ export async function startMailDev(
     '--web',
     String(webPort),
   ];
-  group.start('maildev', process.execPath, args, { output });
+  group.start('maildev', process.execPath, args, { output, ports: [smtpPort, webPort] });
   await waitFor('MailDev', async () => (await acceptsConnections(smtpPort)) && acceptsConnections(webPort), {
     alive: () => group.assertRunning('maildev'),
   });
@@ -83,7 +87,7 @@ export async function startTwilioSink(
     authToken,
     ...(inboundWebhook ? ['--inbound-webhook', inboundWebhook] : []),
   ];
-  group.start('twilio-sink', process.execPath, args, { output, cwd: repoRoot });
+  group.start('twilio-sink', process.execPath, args, { output, cwd: repoRoot, ports: [port] });
   await waitFor('Twilio-compatible SMS sink', () => acceptsConnections(port), {
     alive: () => group.assertRunning('twilio-sink'),
   });
@@ -103,6 +107,7 @@ export async function startNudge(
   group.start('api', process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
     env: childEnv,
     output: output('api'),
+    ports: [apiPort],
   });
   const api = `http://127.0.0.1:${apiPort}`;
   await waitFor('Nudge API (/health/ready)', async () => (await fetch(`${api}/health/ready`)).ok, {
