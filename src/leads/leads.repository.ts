@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { chunkedBulkWrite } from '../database/bulk-write';
+import { bulkUpsert } from '../database/bulk-write';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { Identity, IdentityKind, Lead, SessionState } from './lead.schema';
 import { LeadRollup, REMEMBERED_ROLLUP_KEYS } from './rollups';
@@ -27,8 +27,8 @@ export type LeadRecord = Omit<Lead, '_id'> & { id: string };
 export const identityKey = (workspaceId: string, ref: IdentityRef) => `${workspaceId}:${ref.kind}:${ref.value}`;
 
 /**
- * Leads and their identities. Lookups are single-`_id` reads issued in parallel rather
- * than one `$in`: FerretDB serves `_id` equality from its index but scans for `$in`.
+ * Leads and their identities. Every hot lookup is by `_id` (one `$in` per batch), which
+ * MongoDB and the project's FerretDB build both serve from the `_id` index.
  */
 @Injectable()
 export class LeadsRepository {
@@ -39,34 +39,30 @@ export class LeadsRepository {
 
   /** Lead id per identity key, for the keys that exist. */
   async findIdentities(keys: readonly string[]): Promise<Map<string, string>> {
-    const found = await Promise.all(
-      keys.map((key) => this.identities.collection.findOne({ _id: key as never }, { projection: { leadId: 1 } })),
-    );
-    return new Map(found.flatMap((doc, i) => (doc ? [[keys[i], doc.leadId as string]] : [])));
+    if (!keys.length) return new Map();
+    const found = await this.identities.collection
+      .find({ _id: { $in: keys as never[] } }, { projection: { leadId: 1 } })
+      .toArray();
+    return new Map(found.map((doc) => [doc._id as unknown as string, doc.leadId as string]));
   }
 
   async findStates(leadIds: readonly string[]): Promise<Map<string, LeadState>> {
-    const found = await Promise.all(
-      leadIds.map((id) =>
-        this.leads.collection.findOne(
-          { _id: id as never },
-          { projection: { userIds: 1, session: 1, rev: 1, rollupKeys: 1 } },
-        ),
-      ),
-    );
+    if (!leadIds.length) return new Map();
+    const found = await this.leads.collection
+      .find({ _id: { $in: leadIds as never[] } }, { projection: { userIds: 1, session: 1, rev: 1, rollupKeys: 1 } })
+      .toArray();
     return new Map(
-      found.flatMap((doc) => {
-        if (!doc) return [];
+      found.map((doc) => {
         const id = doc._id as unknown as string;
         const rollupKeys = Object.values((doc.rollupKeys ?? {}) as Record<string, string>);
-        return [[id, { id, userIds: doc.userIds ?? [], session: doc.session, rev: doc.rev, rollupKeys }]];
+        return [id, { id, userIds: doc.userIds ?? [], session: doc.session, rev: doc.rev, rollupKeys }];
       }),
     );
   }
 
   /** Points identities at a lead: new ones are created, existing ones are moved. */
   async linkIdentities(workspaceId: string, refs: readonly IdentityRef[], leadId: string, now: Date): Promise<void> {
-    await chunkedBulkWrite(
+    await bulkUpsert(
       this.identities.collection,
       refs.map((ref) => ({
         updateOne: {
