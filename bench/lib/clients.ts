@@ -20,7 +20,11 @@ export class IngestionClient {
     'content-type': 'application/json',
   };
 
-  constructor(private readonly apiUrl: string) {}
+  /** `timeoutMs`: a request unanswered by then fails as a timeout (an `AbortError`). */
+  constructor(
+    private readonly apiUrl: string,
+    private readonly timeoutMs?: number,
+  ) {}
 
   /** `POST /v1/batch`; throws unless all the batch's `events` were stored as new. */
   postBatch(body: string, events: number): Promise<void> {
@@ -33,7 +37,12 @@ export class IngestionClient {
   }
 
   private async post(path: string, body: string, events: number): Promise<void> {
-    const response = await fetch(`${this.apiUrl}${path}`, { method: 'POST', headers: this.headers, body });
+    const response = await fetch(`${this.apiUrl}${path}`, {
+      method: 'POST',
+      headers: this.headers,
+      body,
+      ...(this.timeoutMs && { signal: AbortSignal.timeout(this.timeoutMs) }),
+    });
     const text = await response.text();
     const problem = problemWith(response.status, parseReply(text), events);
     if (problem) throw new Error(`POST ${path} ${problem}: ${text.slice(0, 500)}`);

@@ -12,17 +12,21 @@ export interface BenchStack {
   /** The API's own process (node itself, not a wrapper), for reading its memory and CPU time. */
   apiPid: number;
   databasePid: number;
+  /** Every API process started (the first is `apiUrl`/`apiPid`). */
+  apis: Array<{ url: string; pid: number }>;
 }
 
 /**
- * FerretDB and the API alone, on free ports, with their logs in `workDir`. No Temporal and
- * no worker: ingestion needs neither, and on a small machine their background work would
- * take CPU from the processes being measured.
+ * FerretDB and the API alone (or `apis` API processes sharing the database, as production
+ * runs several), on free ports, with their logs in `workDir`. No Temporal and no worker:
+ * ingestion needs neither, and on a small machine their background work would take CPU
+ * from the processes being measured.
  */
 export async function startBenchStack(
   group: ProcessGroup,
   workDir: string,
   log: (line: string) => void,
+  { apis = 1 }: { apis?: number } = {},
 ): Promise<BenchStack> {
   const tools = await ensureTools(log);
   log('building the API (nest build)…');
@@ -37,8 +41,19 @@ export async function startBenchStack(
   });
   // startFerretDb keeps the child to itself; its data directory, fresh and ours, finds it.
   const databasePid = await pidOf(dataDir);
+  const started: BenchStack['apis'] = [];
+  for (let i = 0; i < apis; i++) started.push(await startApi(group, i ? `api-${i + 1}` : 'api', workDir, mongodbUri));
+  return { apiUrl: started[0].url, mongodbUri, apiPid: started[0].pid, databasePid, apis: started };
+}
+
+async function startApi(
+  group: ProcessGroup,
+  name: string,
+  workDir: string,
+  mongodbUri: string,
+): Promise<{ url: string; pid: number }> {
   const apiPort = await freePort();
-  const api = group.start('api', process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+  const api = group.start(name, process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -55,14 +70,14 @@ export async function startBenchStack(
       // The bench measures ingestion, not the per-key rate limit.
       INGEST_RATE_LIMIT_PER_SECOND: '1000000',
     },
-    output: { file: join(workDir, 'api.log') },
+    output: { file: join(workDir, `${name}.log`) },
   });
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitFor('Nudge API (/health/live)', async () => (await fetch(`${apiUrl}/health/live`)).ok, {
-    alive: () => group.assertRunning('api'),
+  const url = `http://127.0.0.1:${apiPort}`;
+  await waitFor(`Nudge ${name} (/health/live)`, async () => (await fetch(`${url}/health/live`)).ok, {
+    alive: () => group.assertRunning(name),
   });
-  if (api.pid === undefined) throw new Error('the API has no process id');
-  return { apiUrl, mongodbUri, apiPid: api.pid, databasePid };
+  if (api.pid === undefined) throw new Error(`${name} has no process id`);
+  return { url, pid: api.pid };
 }
 
 /** The one process whose command line mentions `unique`. */

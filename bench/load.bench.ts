@@ -1,0 +1,280 @@
+/**
+ * `npm run bench:load`: concurrent writers on the embedded default, two API processes.
+ *
+ * Builds the API, starts FerretDB (the project's patched build, fresh data) and two API
+ * processes on free ports, and sends the load of issue 9: `BENCH_CLIENTS` concurrent
+ * clients, each `POST /v1/batch` carrying one event for each of `BENCH_LEADS_PER_BATCH`
+ * distinct leads, `BENCH_LEADS` leads in all; a first-contact round (every lead new), then
+ * `BENCH_ROUNDS` rounds over the same, existing, leads, batches alternating between the two
+ * APIs. Beside each round, in the same run and database, the raw baseline does the least a
+ * client must for the same result: the driver's `insertMany` of the events and a `bulkWrite`
+ * of `$inc` upserts of the leads' counters.
+ *
+ * Then it checks, and fails the run unless: no error and no timeout; every event sent is
+ * stored; every lead has exactly its events counted, its value summed and one session; and
+ * both APIs store a new event and read its lead back within 1 s right after the run.
+ * Prints a table and writes bench/results/load.json. Nothing here asserts a timing in a test.
+ *
+ * Settings (positive integers): BENCH_CLIENTS (8), BENCH_LEADS (1000),
+ * BENCH_LEADS_PER_BATCH (20), BENCH_ROUNDS (5), BENCH_TIMEOUT_MS (10000).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mongo } from 'mongoose';
+import { ProcessGroup } from '../tools/stack/processes';
+import { TOOL_VERSIONS } from '../tools/stack/tools';
+import { httpSender, LoadSettings, PhaseResult, planLoad, rawSender, runPhase } from './load/workload';
+import { IngestionClient } from './lib/clients';
+import { memoryOf, startBenchStack } from './lib/stack';
+import { summarizeLatencies } from './lib/stats';
+
+const RESULTS_FILE = join(__dirname, 'results', 'load.json');
+const WORKSPACE_ID = 'dev';
+/** The dev workspace's secret key, as the API seeds it (the config schema's default). */
+const SECRET_KEY = 'sk_dev_0123456789abcdef';
+const ANSWER_WITHIN_MS = 1_000;
+const log = (line: string) => console.log(`[bench:load] ${line}`);
+
+function readSettings(): LoadSettings {
+  const positive = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
+    return value;
+  };
+  return {
+    clients: positive('BENCH_CLIENTS', 8),
+    leads: positive('BENCH_LEADS', 1_000),
+    leadsPerBatch: positive('BENCH_LEADS_PER_BATCH', 20),
+    rounds: positive('BENCH_ROUNDS', 5),
+    timeoutMs: positive('BENCH_TIMEOUT_MS', 10_000),
+  };
+}
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Phase results added up: events/s over the phases' summed wall time. */
+function combine(phases: PhaseResult[]) {
+  const events = phases.reduce((sum, phase) => sum + phase.events, 0);
+  const wallMs = phases.reduce((sum, phase) => sum + phase.wallMs, 0);
+  const latency = summarizeLatencies(phases.flatMap((phase) => phase.latenciesMs));
+  const errors = phases.flatMap((phase) => phase.errors);
+  return {
+    events,
+    eventsPerSecond: events / (wallMs / 1000),
+    p50Ms: latency.p50,
+    p99Ms: latency.p99,
+    maxMs: latency.max,
+    errors: errors.length,
+    errorSamples: [...new Set(errors)].slice(0, 3),
+    timeouts: phases.reduce((sum, phase) => sum + phase.timeouts, 0),
+  };
+}
+
+async function benchmark(group: ProcessGroup, workDir: string, settings: LoadSettings) {
+  const loadAverage = loadavg()[0];
+  const stack = await startBenchStack(group, workDir, log, { apis: 2 });
+  await sleep(1_000); // start-up work (seeding, index builds) ends just after /health/live
+  const client = new mongo.MongoClient(stack.mongodbUri, { maxPoolSize: settings.clients * 2 });
+  try {
+    const db = client.db();
+    const apis = stack.apis.map(({ url }) => new IngestionClient(url, settings.timeoutMs));
+    const http = planLoad(settings, randomUUID().slice(0, 8));
+    const raw = planLoad(settings, `raw-${randomUUID().slice(0, 8)}`);
+    const sendHttp = httpSender(apis);
+    const sendRaw = rawSender(db);
+
+    const phases = { http: [] as PhaseResult[], raw: [] as PhaseResult[] };
+    for (let round = 0; round <= settings.rounds; round++) {
+      const label = round ? `existing leads, round ${round}/${settings.rounds}` : 'first contact';
+      phases.raw.push(await runPhase(raw[round], settings.clients, sendRaw));
+      phases.http.push(await runPhase(http[round], settings.clients, sendHttp));
+      const [r, h] = [phases.raw[round], phases.http[round]];
+      log(
+        `${label}: Nudge ${rate(h)} events/s (${h.errors.length} errors, ${h.timeouts} timeouts), raw ${rate(r)} events/s`,
+      );
+    }
+
+    const afterRun = await answerTimes(stack.apis.map(({ url }) => url));
+    const memory = await Promise.all(stack.apis.map(({ pid }) => memoryOf(pid)));
+    const results = {
+      firstContact: { http: combine(phases.http.slice(0, 1)), raw: combine(phases.raw.slice(0, 1)) },
+      existing: { http: combine(phases.http.slice(1)), raw: combine(phases.raw.slice(1)) },
+    };
+    const sent = phases.http.reduce((sum, phase) => sum + phase.events, 0);
+    const checks: Check[] = [
+      noFailures(results.firstContact.http, 'first contact'),
+      noFailures(results.existing.http, 'existing leads'),
+      await storedCheck(db, settings, sent),
+      await leadsCheck(db, settings),
+      {
+        name: `both APIs answer within ${ANSWER_WITHIN_MS} ms after the run`,
+        ok: afterRun.every((ms) => ms < ANSWER_WITHIN_MS),
+        detail: `POST /v1/track + GET /v1/leads/:id: ${afterRun.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
+      },
+    ];
+    return {
+      date: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        node: process.version,
+        database: `FerretDB ${TOOL_VERSIONS.ferretdb} (SQLite, patched: tools/ferretdb/patches)`,
+        loadAverage,
+      },
+      settings,
+      ...results,
+      ratio: {
+        firstContact: results.firstContact.http.eventsPerSecond / results.firstContact.raw.eventsPerSecond,
+        existing: results.existing.http.eventsPerSecond / results.existing.raw.eventsPerSecond,
+      },
+      afterRunMs: afterRun,
+      apiMemory: memory,
+      checks,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+const rate = (phase: PhaseResult) => Math.round(phase.events / (phase.wallMs / 1000)).toLocaleString('en-US');
+
+function noFailures(phase: ReturnType<typeof combine>, label: string): Check {
+  return {
+    name: `${label}: every request answered 200, in time`,
+    ok: phase.errors === 0 && phase.timeouts === 0,
+    detail: `${phase.errors} errors, ${phase.timeouts} timeouts${phase.errorSamples.length ? `, e.g. ${phase.errorSamples.join(' | ')}` : ''}`,
+  };
+}
+
+async function storedCheck(db: mongo.Db, settings: LoadSettings, sent: number): Promise<Check> {
+  const expected = settings.leads * (settings.rounds + 1);
+  const stored = await db.collection('events').countDocuments({ workspaceId: WORKSPACE_ID });
+  return {
+    name: 'every event sent is stored once',
+    ok: stored === expected && sent === expected,
+    detail: `${stored} stored, ${sent} acknowledged, ${expected} sent`,
+  };
+}
+
+/** Every lead, read back with a cursor: its count, value sum and sessions exact. */
+async function leadsCheck(db: mongo.Db, settings: LoadSettings): Promise<Check> {
+  const events = settings.rounds + 1;
+  let leads = 0;
+  const wrong: string[] = [];
+  const cursor = db
+    .collection('leads')
+    .find(
+      { workspaceId: WORKSPACE_ID },
+      { projection: { eventCount: 1, valueSum: 1, sessionCount: 1, countsByType: 1 } },
+    );
+  for await (const lead of cursor) {
+    leads++;
+    const types = Object.values((lead.countsByType ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+    if (lead.eventCount !== events || types !== events || lead.valueSum !== 2 * events || lead.sessionCount !== 1)
+      wrong.push(
+        `${String(lead._id)}: ${lead.eventCount} events, ${lead.valueSum} value, ${lead.sessionCount} sessions`,
+      );
+  }
+  return {
+    name: 'every lead counts exactly its events, value and one session',
+    ok: leads === settings.leads && wrong.length === 0,
+    detail: `${leads} leads (${settings.leads} sent to), ${wrong.length} wrong${wrong.length ? `: ${wrong.slice(0, 3).join('; ')}` : ''}`,
+  };
+}
+
+/**
+ * How long each API takes, right after the run, to store one new event and read its lead
+ * back (the bench runs no Temporal, so /health/ready would say 503 for that alone).
+ */
+async function answerTimes(urls: readonly string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const url of urls) {
+    const userId = `after-run-${randomUUID()}`;
+    const started = performance.now();
+    await new IngestionClient(url, 10_000).postTrack(
+      JSON.stringify({ userId, event: 'page_view', messageId: randomUUID() }),
+    );
+    const lead = await fetch(`${url}/v1/leads/${userId}`, {
+      headers: { authorization: `Bearer ${SECRET_KEY}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!lead.ok) throw new Error(`GET ${url}/v1/leads/${userId} answered ${lead.status}`);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+type Results = Awaited<ReturnType<typeof benchmark>>;
+
+function formatReport(results: Results): string {
+  const n = (value: number, digits = 0) =>
+    value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const row = (label: string, phase: Results['existing'], ratio: number) =>
+    `| ${label} | ${n(phase.http.eventsPerSecond)} | ${n(phase.http.p50Ms, 1)} / ${n(phase.http.p99Ms, 1)} | ${phase.http.errors} / ${phase.http.timeouts} | ${n(phase.raw.eventsPerSecond)} | ${n(phase.raw.p50Ms, 1)} / ${n(phase.raw.p99Ms, 1)} | **${n(ratio * 100)} %** |`;
+  const { settings: s, machine: m } = results;
+  return [
+    '',
+    `bench:load — ${s.clients} clients × ${s.leadsPerBatch} leads per batch, ${s.leads} leads, 1 + ${s.rounds} rounds, 2 API processes`,
+    `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.database}; load average ${m.loadAverage.toFixed(2)} before the run`,
+    '',
+    '| phase | Nudge events/s | p50 / p99 ms | errors / timeouts | raw driver events/s | p50 / p99 ms | ratio |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    row('first contact (new leads)', results.firstContact, results.ratio.firstContact),
+    row('existing leads', results.existing, results.ratio.existing),
+    '',
+    `API memory after the run (RSS / peak): ${results.apiMemory.map((m) => `${n(m.rssMiB)} / ${n(m.peakRssMiB)} MiB`).join(', ')}`,
+    '',
+    ...results.checks.map((check) => `${check.ok ? 'ok  ' : 'FAIL'} ${check.name} — ${check.detail}`),
+    '',
+  ].join('\n');
+}
+
+async function main(settings: LoadSettings): Promise<number> {
+  const group = new ProcessGroup();
+  process.on('exit', () => group.killAllNow());
+  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-load-'));
+  let cleanedUp: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleanedUp ??= (async () => {
+      await group.stopAll();
+      await rm(workDir, { recursive: true, force: true });
+    })());
+  const interrupt = () => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  group.superviseWith((name, tail) => console.error(`\n[bench:load] ${name} stopped unexpectedly:\n${tail}\n`));
+  try {
+    const results = await benchmark(group, workDir, settings);
+    console.log(formatReport(results));
+    await mkdir(join(__dirname, 'results'), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to ${RESULTS_FILE}`);
+    return results.checks.every((check) => check.ok) ? 0 : 1;
+  } catch (error) {
+    console.error(`[bench:load] FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    for (const name of ['api', 'api-2']) {
+      const tail = group.tail(name);
+      if (tail) console.error(`[bench:load] ${name}'s last output:\n${tail}`);
+    }
+    return 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+try {
+  void main(readSettings()).then((code) => process.exit(code));
+} catch (error) {
+  console.error(`[bench:load] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
