@@ -1,27 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KeyedLock } from '../common/keyed-lock';
+import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { admit, CapEntry, release } from './frequency-cap';
-import { FrequencyWindowsRepository, WindowState } from './frequency-windows.repository';
+import { FrequencyWindowsRepository } from './frequency-windows.repository';
 import type { Channel } from './unsubscribe-token';
 
-const MAX_CONFLICTS = 5;
+/** What a look at the window decided: the answer to give, and the entries to store, if any. */
+interface WindowDecision<T> {
+  answer: T;
+  write?: CapEntry[];
+}
 
 /**
  * Global per-lead caps: at most EMAIL_DAILY_CAP_PER_LEAD emails and SMS_DAILY_CAP_PER_LEAD
  * texts in any 24 hours, across journeys. A slot is taken before the provider is called
  * and keyed by the delivery, so a retried send reuses its own slot.
  *
- * Concurrency: every write is a compare-and-set on the window's version. On MongoDB that
- * makes the cap exact across any number of workers. FerretDB 1.24 applies an update as an
- * unlocked read-then-write, so its compare-and-set can let two writers through; the lock
- * below makes the cap exact within one worker process, and only two worker processes
- * sending to the same lead within the same few milliseconds could exceed it there.
+ * Concurrency: a lead's window on a channel is one document, and every write to it is a
+ * compare-and-set on its version (the first one an insert, which the unique `_id` settles),
+ * a single conditional statement that MongoDB, and FerretDB as tools/ferretdb patches it,
+ * apply atomically. Of writers in any number of processes that read the same version, one
+ * succeeds; the others read again and decide afresh, so the cap is exact everywhere. Each
+ * conflict is someone else's slot taken or given back, and nothing is written once the
+ * window is full, so the retries end soon.
  */
 @Injectable()
 export class FrequencyCapsService {
   private readonly caps: Record<Channel, number>;
-  private readonly lock = new KeyedLock();
 
   constructor(
     @Inject(FrequencyWindowsRepository) private readonly windows: FrequencyWindowsRepository,
@@ -35,38 +40,34 @@ export class FrequencyCapsService {
 
   /** Takes a slot for delivery `key`, or answers false when the lead's cap is reached. */
   reserve(workspaceId: string, leadId: string, channel: Channel, key: string, now: Date): Promise<boolean> {
-    let admitted = false;
-    return this.update(workspaceId, leadId, channel, now, (sends) => {
+    return this.decide(workspaceId, leadId, channel, now, (sends) => {
       const decision = admit(sends, key, now, this.caps[channel]);
-      admitted = decision.admitted;
-      return decision.admitted && decision.changed ? decision.entries : undefined;
-    }).then(() => admitted);
+      return { answer: decision.admitted, ...(decision.admitted && decision.changed && { write: decision.entries }) };
+    });
   }
 
   /** Gives back the slot of a delivery that will not go out (the recipient opted out, or the send failed for good). */
   async release(workspaceId: string, leadId: string, channel: Channel, key: string, now: Date): Promise<void> {
-    await this.update(workspaceId, leadId, channel, now, (sends) =>
-      sends.some((entry) => entry.key === key) ? release(sends, key) : undefined,
-    );
+    await this.decide(workspaceId, leadId, channel, now, (sends) => ({
+      answer: undefined,
+      ...(sends.some((entry) => entry.key === key) && { write: release(sends, key) }),
+    }));
   }
 
-  /** Applies `change` (undefined: nothing to write) as a compare-and-set, again on conflict. */
-  private update(
+  /** Reads the window, decides, and stores the decision only if the window is still as read; else again. */
+  private decide<T>(
     workspaceId: string,
     leadId: string,
     channel: Channel,
     now: Date,
-    change: (sends: CapEntry[]) => CapEntry[] | undefined,
-  ): Promise<void> {
-    return this.lock.run([`${workspaceId}:${leadId}:${channel}`], async () => {
-      for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
-        const current: WindowState = await this.windows.read(workspaceId, leadId, channel);
-        const next = change(current.sends);
-        if (!next) return;
-        if (await this.windows.write(workspaceId, leadId, channel, current, next, now)) return;
-      }
-      // Another worker kept winning; failing lets Temporal retry the activity later.
-      throw new Error(`frequency window of lead ${leadId} (${channel}) kept changing; try again`);
+    decide: (sends: CapEntry[]) => WindowDecision<T>,
+  ): Promise<T> {
+    // Giving up fails the send, and Temporal retries the activity later.
+    return retryOnConflict(`frequency window of lead ${leadId} (${channel})`, async () => {
+      const current = await this.windows.read(workspaceId, leadId, channel);
+      const { answer, write } = decide(current.sends);
+      if (!write) return answer;
+      return (await this.windows.write(workspaceId, leadId, channel, current, write, now)) ? answer : CONFLICT;
     });
   }
 }

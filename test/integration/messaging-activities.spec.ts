@@ -197,6 +197,25 @@ describe('messaging activities on real services', () => {
       expect(mailsTo('race@example.com')).toHaveLength(EMAIL_CAP);
     });
 
+    it('takes exactly the cap of slots when many reservations, retries among them, race in one process', async () => {
+      const { FrequencyCapsService } = await import('../../src/messaging/frequency-caps.service');
+      const caps = app.get(FrequencyCapsService);
+      const leadId = await createLead({ email: 'many@example.com' });
+      // 12 deliveries, most of them attempted two or three times at once.
+      const keys = Array.from({ length: 30 }, (_, i) => `delivery-${i % 12}`);
+
+      const answers = await Promise.all(keys.map((key) => caps.reserve(WORKSPACE, leadId, 'email', key, new Date())));
+
+      const window = await db.collection('frequency_windows').findOne({ _id: `${WORKSPACE}:${leadId}:email` as never });
+      const counted = (window?.sends as Array<{ key: string }>).map((entry) => entry.key);
+      expect(new Set(counted).size).toBe(EMAIL_CAP);
+      expect(counted).toHaveLength(EMAIL_CAP);
+      const admitted = keys.filter((_, i) => answers[i]);
+      expect(new Set(admitted)).toEqual(new Set(counted));
+      // Every attempt of one delivery got the same answer.
+      expect(keys.filter((key, i) => answers[i] !== counted.includes(key))).toEqual([]);
+    });
+
     it('skips a lead unsubscribed from email, a lead without an address, and a lead that does not exist', async () => {
       const unsubscribed = await createLead({ email: 'dee@example.com' }, { email: new Date() });
       const noAddress = await createLead({ firstName: 'Eve', email: 'not an address' });
