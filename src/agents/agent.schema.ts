@@ -1,7 +1,12 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
 
-/** A sales agent journeys hand leads to. Counters are kept at write time, under a lock. */
+/**
+ * A sales agent journeys hand leads to. `openAssignments` is kept at write time, and only
+ * ever changed in the same single-document update as `openAssignmentIds`, on the condition
+ * that the assignment is absent (counting it) or present (uncounting it): a retried or
+ * duplicated attempt, in any process, finds it already done.
+ */
 @Schema({ collection: 'agents', versionKey: false, minimize: false })
 export class Agent {
   @Prop({ type: String, required: true })
@@ -25,6 +30,13 @@ export class Agent {
 
   @Prop({ type: Number, default: 0 })
   openAssignments!: number;
+
+  /**
+   * The open assignments counted in `openAssignments` (as in the API, without the
+   * workspace); never read with the agent, only matched by the updates that keep the count.
+   */
+  @Prop({ type: [String], default: undefined })
+  openAssignmentIds?: string[];
 
   @Prop({ type: Date })
   lastAssignedAt?: Date;
@@ -79,8 +91,9 @@ export class Assignment {
   status!: AssignmentStatus;
 
   /**
-   * False between storing the assignment and bumping the agent's counter and the lead's
-   * trait; a retry after a crash in between finishes the job instead of skipping it.
+   * False until the lead's trait names the agent (and the agent counts the assignment,
+   * which choosing it normally did already); a retry after a crash in between finishes
+   * the job instead of skipping it.
    */
   @Prop({ type: Boolean, required: true })
   applied!: boolean;

@@ -4,7 +4,7 @@ import { FilterQuery, Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
 import { Agent, Assignment, AssignmentStatus } from './agent.schema';
 
-export type AgentRecord = Omit<Agent, '_id' | 'workspaceId'> & { id: string };
+export type AgentRecord = Omit<Agent, '_id' | 'workspaceId' | 'openAssignmentIds'> & { id: string };
 export type AgentChanges = Partial<Pick<Agent, 'name' | 'email' | 'active' | 'traits'>>;
 export type AssignmentRecord = Omit<Assignment, '_id' | 'workspaceId'> & { id: string };
 
@@ -22,6 +22,9 @@ export interface AssignmentFilter {
 export const scopedId = (workspaceId: string, id: string) => `${workspaceId}:${id}`;
 export const unscopedId = (workspaceId: string, docId: string) => docId.slice(workspaceId.length + 1);
 
+/** An agent as the API and the strategies see it: the ids behind its count stay in the database. */
+const agentFields = { openAssignmentIds: 0 } as const;
+
 /** Agents and the assignments journeys give them; every query is scoped by workspace. */
 @Injectable()
 export class AgentsRepository {
@@ -36,14 +39,14 @@ export class AgentsRepository {
   }
 
   async findAgent(workspaceId: string, id: string): Promise<AgentRecord | null> {
-    const doc = await this.agents.findOne({ _id: id, workspaceId }).lean().exec();
+    const doc = await this.agents.findOne({ _id: id, workspaceId }, agentFields).lean().exec();
     return doc && toAgent(doc);
   }
 
   /** A workspace's agents in creation order; a small collection, read whole. */
   async listAgents(workspaceId: string, only: { active?: boolean } = {}): Promise<AgentRecord[]> {
     const filter: FilterQuery<Agent> = { workspaceId, ...(only.active !== undefined && { active: only.active }) };
-    const docs = await this.agents.find(filter).sort({ createdAt: 1, _id: 1 }).lean().exec();
+    const docs = await this.agents.find(filter, agentFields).sort({ createdAt: 1, _id: 1 }).lean().exec();
     return docs.map(toAgent);
   }
 
@@ -53,15 +56,60 @@ export class AgentsRepository {
     return result.matchedCount > 0;
   }
 
-  async countAssignment(workspaceId: string, agentId: string, at: Date): Promise<void> {
-    await this.agents.updateOne(
-      { _id: agentId, workspaceId },
-      { $inc: { openAssignments: 1 }, $set: { lastAssignedAt: at } },
-    );
+  /** The agents counting `assignmentId`: normally none before it is stored, and its own agent after. */
+  async findAgentsCounting(workspaceId: string, assignmentId: string): Promise<AgentRecord[]> {
+    const docs = await this.agents
+      .find({ workspaceId, openAssignmentIds: assignmentId }, agentFields)
+      .sort({ _id: 1 })
+      .lean()
+      .exec();
+    return docs.map(toAgent);
   }
 
-  async setOpenAssignments(workspaceId: string, agentId: string, count: number): Promise<void> {
-    await this.agents.updateOne({ _id: agentId, workspaceId }, { $set: { openAssignments: count } });
+  /**
+   * Gives `agent` its turn and counts `assignmentId` on it, if it is still active and as
+   * `seen` (same load, same last turn): false when another assignment, a close or an edit
+   * got there first, and the choice has to be made again from a fresh read.
+   */
+  async claimTurn(workspaceId: string, seen: AgentRecord, assignmentId: string, at: Date): Promise<boolean> {
+    const result = await this.agents.updateOne(
+      {
+        _id: seen.id,
+        workspaceId,
+        active: true,
+        openAssignments: seen.openAssignments,
+        lastAssignedAt: seen.lastAssignedAt ?? { $exists: false },
+        openAssignmentIds: { $ne: assignmentId },
+      },
+      { $inc: { openAssignments: 1 }, $addToSet: { openAssignmentIds: assignmentId }, $set: { lastAssignedAt: at } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Counts `assignmentId` on the agent unless it does already; true if this call counted it. */
+  async countAssignment(workspaceId: string, agentId: string, assignmentId: string, at: Date): Promise<boolean> {
+    const result = await this.agents.updateOne(
+      { _id: agentId, workspaceId, openAssignmentIds: { $ne: assignmentId } },
+      { $inc: { openAssignments: 1 }, $addToSet: { openAssignmentIds: assignmentId }, $max: { lastAssignedAt: at } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Stops counting `assignmentId` on the agent, if it does: exactly once however often it is called. */
+  async uncountAssignment(workspaceId: string, agentId: string, assignmentId: string): Promise<boolean> {
+    const result = await this.agents.updateOne(
+      { _id: agentId, workspaceId, openAssignmentIds: assignmentId },
+      { $inc: { openAssignments: -1 }, $pull: { openAssignmentIds: assignmentId } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Stops counting `assignmentId` on every agent but `keep` (on every agent when `keep` is undefined). */
+  async uncountElsewhere(workspaceId: string, assignmentId: string, keep: string | undefined): Promise<void> {
+    await this.agents.updateMany(
+      { workspaceId, openAssignmentIds: assignmentId, ...(keep && { _id: { $ne: keep } }) },
+      { $inc: { openAssignments: -1 }, $pull: { openAssignmentIds: assignmentId } },
+    );
   }
 
   /** False when the assignment already exists (another attempt of the same step stored it). */
@@ -92,10 +140,6 @@ export class AgentsRepository {
     return result.modifiedCount > 0;
   }
 
-  async countOpenAssignments(workspaceId: string, agentId: string): Promise<number> {
-    return this.assignments.countDocuments({ workspaceId, agentId, status: 'open' }).exec();
-  }
-
   /** Newest first. */
   async listAssignments(workspaceId: string, filter: AssignmentFilter): Promise<AssignmentRecord[]> {
     const query: FilterQuery<Assignment> = { workspaceId };
@@ -107,7 +151,7 @@ export class AgentsRepository {
   }
 }
 
-function toAgent({ _id, workspaceId: _, ...agent }: Agent): AgentRecord {
+function toAgent({ _id, workspaceId: _, openAssignmentIds: __, ...agent }: Agent): AgentRecord {
   return { id: _id, ...agent, traits: agent.traits ?? {}, openAssignments: agent.openAssignments ?? 0 };
 }
 

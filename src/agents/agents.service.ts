@@ -1,7 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../common/app-error';
-import { KeyedLock } from '../common/keyed-lock';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { isDuplicateKey } from '../database/mongo-errors';
 import { AgentChanges, AgentRecord, AgentsRepository } from './agents.repository';
@@ -38,23 +37,10 @@ const devAgents: Array<NewAgent & { slug: string }> = [
 export class AgentsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AgentsService.name);
 
-  /**
-   * Agent documents change one write at a time per workspace in this process: FerretDB 1.24
-   * applies `$inc` (and any update) as an unlocked read-modify-write, so an assignment's
-   * counter bump racing another one, or an edit, would be lost. MongoDB's are atomic; with
-   * several workers on FerretDB, races between processes remain possible.
-   */
-  private readonly lock = new KeyedLock();
-
   constructor(
     private readonly repository: AgentsRepository,
     @Inject(ConfigService) private readonly config: AppConfig,
   ) {}
-
-  /** Runs `task` with the workspace's agent documents to itself (in this process). */
-  serialized<T>(workspaceId: string, task: () => Promise<T>): Promise<T> {
-    return this.lock.run([workspaceId], task);
-  }
 
   list(workspaceId: string, only: { active?: boolean } = {}): Promise<AgentRecord[]> {
     return this.repository.listAgents(workspaceId, only);
@@ -74,16 +60,16 @@ export class AgentsService implements OnApplicationBootstrap {
     return record;
   }
 
+  /** One `$set` of the given fields, so it never undoes an assignment's count, in this process or another. */
   async update(workspaceId: string, id: string, changes: AgentChanges): Promise<AgentRecord> {
-    await this.serialized(workspaceId, async () => {
-      try {
-        if (await this.repository.updateAgent(workspaceId, id, changes, new Date())) return;
-      } catch (error) {
-        if (isDuplicateKey(error)) throw emailTaken(changes.email ?? '');
-        throw error;
-      }
-      throw new AppError('AGENT_NOT_FOUND', HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
-    });
+    let found: boolean;
+    try {
+      found = await this.repository.updateAgent(workspaceId, id, changes, new Date());
+    } catch (error) {
+      if (isDuplicateKey(error)) throw emailTaken(changes.email ?? '');
+      throw error;
+    }
+    if (!found) throw new AppError('AGENT_NOT_FOUND', HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
     return this.get(workspaceId, id);
   }
 

@@ -103,6 +103,61 @@ describe('assign_agent and create_task activities on the real services (FerretDB
     expect(await openCounts()).toEqual({ Avery: 1 });
   });
 
+  it('keeps the choice of an attempt that crashed after taking its turn but before storing the assignment', async () => {
+    await addAgent('Avery');
+    const blake = await addAgent('Blake');
+    const leadId = await addLead('lead_claimed');
+    const step = { ...stepOf(leadId, 'assign'), strategy: 'round_robin' as const };
+    // What the crashed attempt's claim left: Blake counts the step, and nothing else was stored.
+    await db!.collection('agents').updateOne(
+      { _id: blake.id as never },
+      {
+        $inc: { openAssignments: 1 },
+        $addToSet: { openAssignmentIds: step.key },
+        $set: { lastAssignedAt: new Date() },
+      },
+    );
+
+    const retried = await sut.assignAgent(step);
+
+    expect(retried).toMatchObject({ status: 'assigned', agentId: blake.id });
+    expect(await openCounts()).toEqual({ Avery: 0, Blake: 1 });
+  });
+
+  it('gives back the count of an attempt that chose another agent than the stored assignment', async () => {
+    const avery = await addAgent('Avery');
+    const blake = await addAgent('Blake');
+    const leadId = await addLead('lead_twins');
+    const step = { ...stepOf(leadId, 'assign'), strategy: 'round_robin' as const };
+    // Two attempts of the step: the first stored Avery; the second had counted Blake, then crashed.
+    for (const agent of [avery, blake]) {
+      await db!
+        .collection('agents')
+        .updateOne(
+          { _id: agent.id as never },
+          { $inc: { openAssignments: 1 }, $addToSet: { openAssignmentIds: step.key } },
+        );
+    }
+    await db!.collection('assignments').insertOne({
+      _id: `${workspaceId}:${step.key}` as never,
+      workspaceId,
+      leadId,
+      agentId: avery.id,
+      agentName: 'Avery',
+      journeyId: 'j1',
+      runId: step.runId,
+      stepId: step.stepId,
+      status: 'open',
+      applied: false,
+      createdAt: new Date(),
+    });
+
+    const retried = await sut.assignAgent(step);
+
+    expect(retried).toMatchObject({ status: 'assigned', agentId: avery.id });
+    expect(await openCounts()).toEqual({ Avery: 1, Blake: 0 });
+  });
+
   it('round robin: agents take turns', async () => {
     for (const name of ['Avery', 'Blake', 'Casey']) await addAgent(name);
     const leadId = await addLead('lead_rr');
@@ -130,7 +185,7 @@ describe('assign_agent and create_task activities on the real services (FerretDB
     expect(await openCounts()).toEqual({ Avery: 1, Blake: 1, Casey: 1 });
   });
 
-  it('counts every assignment when many run at once (serialized per workspace)', async () => {
+  it('counts every assignment when many run at once in one process, with no lock', async () => {
     await addAgent('Avery');
     await addAgent('Blake');
     const leadId = await addLead('lead_many');
@@ -138,6 +193,37 @@ describe('assign_agent and create_task activities on the real services (FerretDB
     await Promise.all(Array.from({ length: 10 }, () => assign(leadId, { strategy: 'least_loaded' })));
 
     expect(await openCounts()).toEqual({ Avery: 5, Blake: 5 });
+  });
+
+  it('round robin stays even when many steps, each attempted twice at once, race in one process', async () => {
+    for (const name of ['Avery', 'Blake', 'Casey']) await addAgent(name);
+    const leadIds = await Promise.all(Array.from({ length: 24 }, (_, i) => addLead(`lead_${workspaceId}_${i}`)));
+    const steps = leadIds.map((leadId) => ({ ...stepOf(leadId, 'assign'), strategy: 'round_robin' as const }));
+
+    // Each step's second attempt races its first, as a retry of a slow activity would.
+    const results = await Promise.all([...steps, ...steps].map((step) => sut.assignAgent(step)));
+
+    expect(results.slice(steps.length)).toEqual(results.slice(0, steps.length));
+    expect(await db!.collection('assignments').countDocuments({ workspaceId })).toBe(steps.length);
+    expect(await openCounts()).toEqual({ Avery: 8, Blake: 8, Casey: 8 });
+  });
+
+  it('counts a close off once when the same close races itself and new assignments', async () => {
+    for (const name of ['Avery', 'Blake']) await addAgent(name);
+    const leadId = await addLead('lead_closes');
+    const first = await assign(leadId, { strategy: 'least_loaded' });
+
+    const [closes] = await Promise.all([
+      Promise.all(Array.from({ length: 5 }, () => app.get(AssignmentsService).close(workspaceId, first.assignmentId))),
+      Promise.all(Array.from({ length: 4 }, () => assign(leadId, { strategy: 'least_loaded' }))),
+    ]);
+
+    expect(closes.map((closed) => closed.status)).toEqual(Array(5).fill('closed'));
+    const open = await db!.collection('assignments').countDocuments({ workspaceId, status: 'open' });
+    expect(open).toBe(4);
+    expect(Object.values(await openCounts()).reduce((a, b) => a + b)).toBe(open);
+    const agentsById = await db!.collection('agents').find({ workspaceId }).toArray();
+    expect(agentsById.flatMap((agent) => agent.openAssignmentIds ?? [])).not.toContain(first.assignmentId);
   });
 
   it("matchTrait: an agent of the lead's region, else any active agent", async () => {
