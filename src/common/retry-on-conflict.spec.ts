@@ -28,4 +28,16 @@ describe('retryOnConflict', () => {
     await expect(sut).rejects.toThrow('window w1 kept changing under 4 attempts; try again');
     expect(calls).toBe(4);
   });
+
+  it("gives up with the caller's own error when it names one", async () => {
+    const busy = new Error('leads busy');
+
+    const sut = retryOnConflict('lead l1', () => Promise.resolve(CONFLICT), {
+      attempts: 2,
+      maxDelayMs: 0,
+      giveUp: () => busy,
+    });
+
+    await expect(sut).rejects.toBe(busy);
+  });
 });

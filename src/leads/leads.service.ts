@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../common/app-error';
+import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { anon, IdentityBatch, IdentityMessage, refsOf, Resolution, user } from './identity-batch';
 import { identityKey, LeadRecord, LeadsRepository, LeadState } from './leads.repository';
 import { decodeKey, SessionState } from './lead.schema';
@@ -24,17 +25,6 @@ export interface EventStore {
 
 /** A stored event whose rollup is still to be applied. */
 export type PendingActivity = LeadActivity & { rollupKey: string; storedSessionId?: string };
-
-/** Past this many conflicts in a row on one lead, the client is asked to retry (its events are stored). */
-const MAX_ROLLUP_ATTEMPTS = 30;
-
-/**
- * Writers that just collided on a lead wait a random while, growing with each collision,
- * before trying again, so they stop colliding (exponential backoff with full jitter, as in
- * AWS's "Exponential Backoff And Jitter").
- */
-const backOff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 2 ** attempt)));
 
 @Injectable()
 export class LeadsService {
@@ -82,27 +72,34 @@ export class LeadsService {
     if (duplicates.length)
       pending = uniqueEvents([...pending, ...(await this.lostRollups(duplicates, states, events))]);
 
-    for (let attempt = 1; ; attempt++) {
-      pending = pending.filter((activity) => !states.get(activity.leadId)?.rollupKeys.includes(activity.rollupKey));
-      if (!pending.length) return;
-      const sessions = sessionsOf(states);
-      const steps = placeInSessions(pending, sessions);
-      await events.moveToSessions(
-        pending.flatMap((activity, i) =>
-          steps[i] && steps[i].sessionId !== activity.storedSessionId
-            ? [{ eventId: activity.eventId, sessionId: steps[i].sessionId }]
-            : [],
-        ),
-      );
-      const stored = pending.map((activity, i) => ({ ...activity, ...(steps[i] && { session: steps[i] }) }));
-      const revs = new Map([...states].map(([leadId, state]) => [leadId, state.rev]));
-      const conflicts = await this.repository.applyRollups(buildRollups(workspaceId, stored, revs, sessions, now));
-      if (!conflicts.size) return;
-      if (attempt === MAX_ROLLUP_ATTEMPTS) throw leadsBusy([...conflicts]);
-      pending = stored.filter((activity) => conflicts.has(activity.leadId)).map(({ session, ...rest }) => rest);
-      await backOff(attempt);
-      states = await this.repository.findStates([...conflicts]);
-    }
+    let changed: string[] = [];
+    await retryOnConflict(
+      'the leads of this batch',
+      async () => {
+        // Re-read what changed after the backoff, not before it: the write must follow the read closely.
+        if (changed.length) states = await this.repository.findStates(changed);
+        pending = pending.filter((activity) => !states.get(activity.leadId)?.rollupKeys.includes(activity.rollupKey));
+        if (!pending.length) return;
+        const sessions = sessionsOf(states);
+        const steps = placeInSessions(pending, sessions);
+        await events.moveToSessions(
+          pending.flatMap((activity, i) =>
+            steps[i] && steps[i].sessionId !== activity.storedSessionId
+              ? [{ eventId: activity.eventId, sessionId: steps[i].sessionId }]
+              : [],
+          ),
+        );
+        const stored = pending.map((activity, i) => ({ ...activity, ...(steps[i] && { session: steps[i] }) }));
+        const revs = new Map([...states].map(([leadId, state]) => [leadId, state.rev]));
+        const conflicts = await this.repository.applyRollups(buildRollups(workspaceId, stored, revs, sessions, now));
+        if (!conflicts.size) return;
+        // Only the leads that changed are redone, from what they are by then.
+        pending = pending.filter((activity) => conflicts.has(activity.leadId));
+        changed = [...conflicts];
+        return CONFLICT;
+      },
+      { maxDelayMs: 500, giveUp: () => leadsBusy([...new Set(pending.map(({ leadId }) => leadId))]) },
+    );
   }
 
   /**
@@ -211,6 +208,7 @@ function uniqueEvents(activities: PendingActivity[]): PendingActivity[] {
   return activities.filter(({ eventId }) => !seen.has(eventId) && seen.add(eventId));
 }
 
+/** Past 30 conflicts in a row the client is asked to retry: its events are stored, and the retry counts them. */
 const leadsBusy = (leadIds: string[]) =>
   new AppError(
     'LEADS_BUSY',
