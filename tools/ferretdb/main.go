@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -23,6 +24,7 @@ func main() {
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	sqliteDir := flag.String("sqlite-dir", "data", "directory holding one SQLite file per database")
 	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL for -handler postgresql")
+	synchronous := flag.String("sqlite-synchronous", "normal", "SQLite synchronous pragma (see walPragmas): normal or full")
 	// FerretDB logs every connection at INFO and every error reply its client already got
 	// (e.g. "collection already exists") as a multi-line WARN dump: noise for a dev server.
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
@@ -41,11 +43,13 @@ func main() {
 		}
 	}
 
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
-		Logger:        slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Logger:        logger,
 		Handler:       *handler,
-		SQLiteURL:     "file:" + *sqliteDir + "/",
+		SQLiteURL:     "file:" + *sqliteDir + "/" + walPragmas(*synchronous),
 		PostgreSQLURL: *postgresqlURL,
 	})
 	if err != nil {
@@ -55,6 +59,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *handler == "sqlite" {
+		go checkpointWAL(ctx, *sqliteDir, 500*time.Millisecond, logger)
+	}
 
 	fmt.Printf("ferretdb listening on %s\n", *listenAddr)
 	f.Run(ctx)

@@ -131,10 +131,16 @@ export async function ensureFerretDb({ patched }: { patched: boolean }, log: Log
 /** Our wrapper's source and patches are part of the key: editing either rebuilds the binary. */
 function ferretdbSourceHash(patches: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(ferretdbSource, file)));
+  for (const file of wrapperFiles()) hash.update(readFileSync(join(ferretdbSource, file)));
   for (const patch of patches) hash.update(readFileSync(join(ferretdbPatches, patch)));
   return hash.digest('hex').slice(0, 10);
 }
+
+/** Our Go module: go.mod, go.sum and every .go file. */
+const wrapperFiles = () =>
+  readdirSync(ferretdbSource)
+    .filter((file) => file === 'go.mod' || file === 'go.sum' || file.endsWith('.go'))
+    .sort();
 
 const patchFiles = () =>
   readdirSync(ferretdbPatches)
@@ -172,7 +178,7 @@ async function buildFerretDb(dir: string, patches: readonly string[]): Promise<v
 
   const command = join(dir, 'src', 'cmd');
   await mkdir(command, { recursive: true });
-  for (const file of ['go.mod', 'go.sum', 'main.go']) await cp(join(ferretdbSource, file), join(command, file));
+  for (const file of wrapperFiles()) await cp(join(ferretdbSource, file), join(command, file));
   await run(go, ['mod', 'edit', `-replace=${ferretdbModule}=../ferretdb`], { cwd: command, env, hint });
   await run(go, ['build', '-trimpath', '-o', join(dir, 'ferretdb'), '.'], { cwd: command, env, hint });
   await rm(join(dir, 'src'), { recursive: true, force: true });
