@@ -25,10 +25,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
-import { ProcessGroup } from '../tools/stack/processes';
+import { ProcessGroup, waitFor } from '../tools/stack/processes';
 import { TOOL_VERSIONS } from '../tools/stack/tools';
 import { httpSender, LoadSettings, PhaseResult, planLoad, rawSender, runPhase } from './load/workload';
-import { IngestionClient } from './lib/clients';
+import { IngestionClient, secondaryIndexKeys } from './lib/clients';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { summarizeLatencies } from './lib/stats';
 
@@ -91,7 +91,12 @@ async function benchmark(group: ProcessGroup, workDir: string, settings: LoadSet
     const http = planLoad(settings, randomUUID().slice(0, 8));
     const raw = planLoad(settings, `raw-${randomUUID().slice(0, 8)}`);
     const sendHttp = httpSender(apis);
-    const sendRaw = rawSender(db);
+    // Mongoose builds the API's indexes in the background after start-up; the baseline copies them.
+    await waitFor(
+      'the indexes of the events collection',
+      async () => (await secondaryIndexKeys(db.collection('events'))).length >= 2,
+    );
+    const sendRaw = await rawSender(db);
 
     const phases = { http: [] as PhaseResult[], raw: [] as PhaseResult[] };
     for (let round = 0; round <= settings.rounds; round++) {

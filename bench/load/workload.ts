@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { mongo } from 'mongoose';
-import { IngestionClient } from '../lib/clients';
+import { createRawCollection, IngestionClient, secondaryIndexKeys } from '../lib/clients';
 
 /**
  * The load that stalled the embedded stack (issue 9): concurrent clients, each
@@ -103,11 +103,14 @@ export const httpSender = (apis: readonly IngestionClient[]) => (batch: LoadBatc
 /**
  * The raw baseline: the least a database client must do for the same result, with the same
  * driver and the same database: one `insertMany` of the batch's events and one `bulkWrite`
- * of `$inc` upserts of their leads' counters, straight from the parsed batch.
+ * of `$inc` upserts of their leads' counters, straight from the parsed batch, into
+ * collections indexed like the API's `events` and `leads` (so both pay the same index upkeep).
  */
-export function rawSender(db: mongo.Db) {
-  const events = db.collection('bench_raw_events');
-  const leads = db.collection('bench_raw_leads');
+export async function rawSender(db: mongo.Db) {
+  const like = async (name: string, api: string) =>
+    createRawCollection(db, name, await secondaryIndexKeys(db.collection(api)));
+  const events = await like('bench_raw_events', 'events');
+  const leads = (await like('bench_raw_leads', 'leads')) as unknown as mongo.Collection;
   return async (batch: LoadBatch) => {
     const { batch: messages } = JSON.parse(batch.body) as {
       batch: Array<{ userId: string; event: string; messageId: string; timestamp: string; properties: object }>;
@@ -117,7 +120,7 @@ export function rawSender(db: mongo.Db) {
       ...message,
       timestamp: new Date(message.timestamp),
     }));
-    await events.insertMany(docs as never[], { ordered: false });
+    await events.insertMany(docs, { ordered: false });
     await leads.bulkWrite(
       messages.map((message) => ({
         updateOne: {
