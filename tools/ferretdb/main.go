@@ -1,5 +1,5 @@
 // Command ferretdb runs FerretDB v1 for Nudge's local stack and tests: with its SQLite
-// backend by default, or its PostgreSQL backend for comparison (bench/ferretdb-backends).
+// backend by default, or its PostgreSQL backend for comparison (npm run bench:ferretdb).
 //
 // It embeds FerretDB's `ferretdb` package instead of `go install`ing FerretDB's own command:
 // that binary panics at start because build/version/version.txt is not in the published
