@@ -1,4 +1,4 @@
-import { Batch, StoredEvent, storedDocument, Visitor, Workload } from './workload';
+import { Batch, rollupKeyOf, StoredEvent, storedDocument, Visitor, Workload } from './workload';
 
 /** Events per HTTP batch and per `insertMany`: what analytics.js flushes at most. */
 export const BATCH_SIZE = 100;
@@ -38,7 +38,8 @@ export function planRun(workload: Workload, settings: Settings): Plan {
   const batches = (count: number) => Array.from({ length: count }, (_, i) => workload.batch(visitorOf(i), BATCH_SIZE));
   const asDocuments = (batch: Batch) => {
     const receivedAt = new Date();
-    return batch.messages.map((message) => storedDocument(message, batch.visitor, receivedAt, batch.sentAt));
+    const key = rollupKeyOf(batch.visitor, batch.messages);
+    return batch.messages.map((message) => storedDocument(message, batch.visitor, receivedAt, key, batch.sentAt));
   };
   const asRequest = (batch: Batch): HttpRequest => ({ body: batch.body, events: batch.messages.length });
   const singles = settings.rate * settings.seconds;
@@ -54,7 +55,9 @@ export function planRun(workload: Workload, settings: Settings): Plan {
     })),
     latency: {
       http: tracks().map(({ message }) => JSON.stringify(message)),
-      raw: tracks().map(({ visitor, message }) => storedDocument(message, visitor, new Date())),
+      raw: tracks().map(({ visitor, message }) =>
+        storedDocument(message, visitor, new Date(), rollupKeyOf(visitor, [message])),
+      ),
     },
   };
 }

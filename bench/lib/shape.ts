@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { Batch, SOURCE_ID, storedDocument } from './workload';
+import { Batch, rollupKeyOf, SOURCE_ID, storedDocument } from './workload';
 
 /**
  * Proof that the driver baseline writes what the API writes: the documents the API stored
@@ -26,7 +26,8 @@ export async function compareWithStored(events: mongo.Collection, batch: Batch):
       continue;
     }
     // The API's receive time, so the clock-skew-corrected timestamp comes out the same.
-    const built = storedDocument(message, batch.visitor, stored.receivedAt as Date, batch.sentAt);
+    const key = rollupKeyOf(batch.visitor, batch.messages);
+    const built = storedDocument(message, batch.visitor, stored.receivedAt as Date, key, batch.sentAt);
     storedBytes += bsonSize(stored);
     builtBytes += bsonSize(built);
     const [storedShape, builtShape] = [shapeOf(stored).join(', '), shapeOf(built).join(', ')];

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { rollupKey } from '../../src/leads/rollups';
 
 /**
  * What a shop's analytics.js sends: each visitor browses products, scrolls, starts and
@@ -160,7 +161,13 @@ export class Workload {
  * and ingestion.service.ts): catalog fields, normalized fields, clock-skew-corrected
  * timestamp, then workspace, lead and session. `sentAt` is the batch's, when there is one.
  */
-export function storedDocument(message: TrackingMessage, visitor: Visitor, receivedAt: Date, sentAt?: string) {
+export function storedDocument(
+  message: TrackingMessage,
+  visitor: Visitor,
+  receivedAt: Date,
+  rollupKey: string,
+  sentAt?: string,
+) {
   const original = new Date(message.timestamp);
   const timestamp = sentAt
     ? new Date(receivedAt.getTime() - (new Date(sentAt).getTime() - original.getTime()))
@@ -187,8 +194,16 @@ export function storedDocument(message: TrackingMessage, visitor: Visitor, recei
     // The API's format (lead id, then the session's start in base 36); the same length
     // whichever event's time it is built from.
     sessionId: `${visitor.leadId}-${timestamp.getTime().toString(36)}`,
+    rollupKey,
   } satisfies StoredEvent;
 }
+
+/** The rollup key the API stores on each of these messages of one visitor's request (src/leads/rollups.ts). */
+export const rollupKeyOf = (visitor: Visitor, messages: readonly TrackingMessage[]) =>
+  rollupKey(
+    visitor.leadId,
+    messages.map((message) => `${SOURCE_ID}:${message.messageId}`),
+  );
 
 /** Catalog categories of the event types this workload sends (src/events/catalog). */
 function categoryOf(eventType: string): string {
