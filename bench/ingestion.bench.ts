@@ -39,6 +39,7 @@ import { formatReport, Results, writeResults } from './lib/report';
 import { compareWithStored } from './lib/shape';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { Workload } from './lib/workload';
+import { positiveSetting } from './lib/settings';
 
 const RESULTS_FILE = join(__dirname, 'results', 'ingestion.json');
 const RAW_COLLECTION = 'bench_raw_events';
@@ -47,22 +48,15 @@ const TARGET_RATIO = 0.7;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 function readSettings(): Settings {
-  const positive = (name: string, fallback: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-    return value;
-  };
-  const visitors = positive('BENCH_VISITORS', 200);
+  const visitors = positiveSetting('BENCH_VISITORS', 200);
   return {
     visitors,
-    batches: positive('BENCH_BATCHES', 400),
-    concurrency: positive('BENCH_CONCURRENCY', 8),
-    rate: positive('BENCH_RATE', 100),
-    seconds: positive('BENCH_SECONDS', 10),
-    rounds: positive('BENCH_ROUNDS', 2),
-    warmupBatches: positive('BENCH_WARMUP', visitors),
+    batches: positiveSetting('BENCH_BATCHES', 400),
+    concurrency: positiveSetting('BENCH_CONCURRENCY', 8),
+    rate: positiveSetting('BENCH_RATE', 100),
+    seconds: positiveSetting('BENCH_SECONDS', 10),
+    rounds: positiveSetting('BENCH_ROUNDS', 2),
+    warmupBatches: positiveSetting('BENCH_WARMUP', visitors),
   };
 }
 

@@ -75,27 +75,21 @@ import { formatReport, Results, Settings, writeResults } from './journeys/report
 import { TimedSmtpSink } from './journeys/smtp';
 import { startJourneyStack, waitForWorker } from './journeys/stack';
 import { measureSignalThroughput, RELAY_CONCURRENCY } from './journeys/throughput';
+import { positiveSetting } from './lib/settings';
 
 const RESULTS_FILE = join(__dirname, 'results', 'journeys.json');
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 function readSettings(): Settings {
-  const positive = (name: string, fallback: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-    return value;
-  };
   return {
-    leads: positive('BENCH_LEADS', 100),
-    rate: positive('BENCH_LEAD_RATE', 2),
-    warmupLeads: positive('BENCH_LEAD_WARMUP', 10),
-    emailTimeoutMs: positive('BENCH_EMAIL_TIMEOUT', 60) * 1000,
-    signals: positive('BENCH_SIGNALS', 1000),
-    signalRounds: positive('BENCH_SIGNAL_ROUNDS', 2),
-    signalBatch: positive('BENCH_SIGNAL_BATCH', 50),
-    signalClients: positive('BENCH_SIGNAL_CLIENTS', 8),
+    leads: positiveSetting('BENCH_LEADS', 100),
+    rate: positiveSetting('BENCH_LEAD_RATE', 2),
+    warmupLeads: positiveSetting('BENCH_LEAD_WARMUP', 10),
+    emailTimeoutMs: positiveSetting('BENCH_EMAIL_TIMEOUT', 60) * 1000,
+    signals: positiveSetting('BENCH_SIGNALS', 1000),
+    signalRounds: positiveSetting('BENCH_SIGNAL_ROUNDS', 2),
+    signalBatch: positiveSetting('BENCH_SIGNAL_BATCH', 50),
+    signalClients: positiveSetting('BENCH_SIGNAL_CLIENTS', 8),
   };
 }
 

@@ -31,6 +31,7 @@ import { httpSender, LoadSettings, PhaseResult, planLoad, rawSender, runPhase } 
 import { IngestionClient, secondaryIndexKeys } from './lib/clients';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { summarizeLatencies } from './lib/stats';
+import { positiveSetting } from './lib/settings';
 
 const RESULTS_FILE = join(__dirname, 'results', 'load.json');
 const WORKSPACE_ID = 'dev';
@@ -40,19 +41,12 @@ const ANSWER_WITHIN_MS = 1_000;
 const log = (line: string) => console.log(`[bench:load] ${line}`);
 
 function readSettings(): LoadSettings {
-  const positive = (name: string, fallback: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-    return value;
-  };
   return {
-    clients: positive('BENCH_CLIENTS', 8),
-    leads: positive('BENCH_LEADS', 1_000),
-    leadsPerBatch: positive('BENCH_LEADS_PER_BATCH', 20),
-    rounds: positive('BENCH_ROUNDS', 5),
-    timeoutMs: positive('BENCH_TIMEOUT_MS', 10_000),
+    clients: positiveSetting('BENCH_CLIENTS', 8),
+    leads: positiveSetting('BENCH_LEADS', 1_000),
+    leadsPerBatch: positiveSetting('BENCH_LEADS_PER_BATCH', 20),
+    rounds: positiveSetting('BENCH_ROUNDS', 5),
+    timeoutMs: positiveSetting('BENCH_TIMEOUT_MS', 10_000),
   };
 }
 
