@@ -25,12 +25,11 @@
  *                      every visitor's lead exists and the API's caches are warm)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
 import { ProcessGroup, waitFor } from '../tools/stack/processes';
-import { TOOL_VERSIONS } from '../tools/stack/tools';
 import { countCheck, errorCheck, sameIndexesCheck } from './lib/checks';
 import { createRawCollection, IngestionClient, secondaryIndexKeys } from './lib/clients';
 import { measureLatency, measureThroughput, Targets, warmUp } from './lib/phases';
@@ -40,6 +39,7 @@ import { compareWithStored } from './lib/shape';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { Workload } from './lib/workload';
 import { positiveSetting } from './lib/settings';
+import { machineInfo } from './lib/machine';
 
 const RESULTS_FILE = join(__dirname, 'results', 'ingestion.json');
 const RAW_COLLECTION = 'bench_raw_events';
@@ -106,13 +106,7 @@ async function benchmark(group: ProcessGroup, workDir: string, settings: Setting
     ];
     return {
       date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        node: process.version,
-        database: `FerretDB ${TOOL_VERSIONS.ferretdb} (SQLite)`,
-        loadAverage,
-      },
+      machine: machineInfo(loadAverage),
       settings: { ...settings, batchSize: BATCH_SIZE },
       payload: {
         eventJsonBytes: meanEventJsonBytes(plan),

@@ -20,18 +20,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
 import { ProcessGroup, waitFor } from '../tools/stack/processes';
-import { TOOL_VERSIONS } from '../tools/stack/tools';
 import { httpSender, LoadSettings, PhaseResult, planLoad, rawSender, runPhase } from './load/workload';
 import { IngestionClient, secondaryIndexKeys } from './lib/clients';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { summarizeLatencies } from './lib/stats';
 import { positiveSetting } from './lib/settings';
+import { machineInfo } from './lib/machine';
 
 const RESULTS_FILE = join(__dirname, 'results', 'load.json');
 const WORKSPACE_ID = 'dev';
@@ -124,13 +124,7 @@ async function benchmark(group: ProcessGroup, workDir: string, settings: LoadSet
     ];
     return {
       date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        node: process.version,
-        database: `FerretDB ${TOOL_VERSIONS.ferretdb} (SQLite, patched: tools/ferretdb/patches)`,
-        loadAverage,
-      },
+      machine: machineInfo(loadAverage),
       settings,
       ...results,
       ratio: {
