@@ -52,6 +52,21 @@ describe('assign_agent and create_task activities on the real services (FerretDB
   };
   const assign = (leadId: string, more: { strategy?: 'round_robin' | 'least_loaded'; matchTrait?: string } = {}) =>
     sut.assignAgent({ ...stepOf(leadId), strategy: more.strategy ?? 'round_robin', ...more });
+  /** What an attempt that crashed between storing an assignment and counting it leaves behind. */
+  const storeUncountedAssignment = (step: ReturnType<typeof stepOf>, agent: { id: string; name: string }) =>
+    db!.collection('assignments').insertOne({
+      _id: `${workspaceId}:${step.key}` as never,
+      workspaceId,
+      leadId: step.leadId,
+      agentId: agent.id,
+      agentName: agent.name,
+      journeyId: 'j1',
+      runId: step.runId,
+      stepId: step.stepId,
+      status: 'open',
+      applied: false,
+      createdAt: new Date(),
+    });
   const openCounts = async () =>
     Object.fromEntries((await agents.list(workspaceId)).map((agent) => [agent.name, agent.openAssignments]));
 
@@ -83,19 +98,7 @@ describe('assign_agent and create_task activities on the real services (FerretDB
     const avery = await addAgent('Avery');
     const leadId = await addLead('lead_crashed');
     const step = { ...stepOf(leadId, 'assign'), strategy: 'round_robin' as const };
-    await db!.collection('assignments').insertOne({
-      _id: `${workspaceId}:${step.key}` as never,
-      workspaceId,
-      leadId,
-      agentId: avery.id,
-      agentName: 'Avery',
-      journeyId: 'j1',
-      runId: step.runId,
-      stepId: step.stepId,
-      status: 'open',
-      applied: false,
-      createdAt: new Date(),
-    });
+    await storeUncountedAssignment(step, avery);
 
     await sut.assignAgent(step);
     await sut.assignAgent(step);
@@ -138,19 +141,7 @@ describe('assign_agent and create_task activities on the real services (FerretDB
           { $inc: { openAssignments: 1 }, $addToSet: { openAssignmentIds: step.key } },
         );
     }
-    await db!.collection('assignments').insertOne({
-      _id: `${workspaceId}:${step.key}` as never,
-      workspaceId,
-      leadId,
-      agentId: avery.id,
-      agentName: 'Avery',
-      journeyId: 'j1',
-      runId: step.runId,
-      stepId: step.stepId,
-      status: 'open',
-      applied: false,
-      createdAt: new Date(),
-    });
+    await storeUncountedAssignment(step, avery);
 
     const retried = await sut.assignAgent(step);
 

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../../tools/stack/run';
 import type { FromProcess, Job, ToProcess } from './contending-process';
+import { keepOutputTail } from './output-tail';
 
 export type { Job } from './contending-process';
 
@@ -45,14 +46,7 @@ function startOne(buildDir: string, env: Record<string, string>) {
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start a contending process');
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - 60));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const output = () => lines.join('\n');
+  const output = keepOutputTail(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const pending = new Map<number, { resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();

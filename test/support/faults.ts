@@ -5,6 +5,7 @@ import { AddressInfo, createConnection, createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { localBin, repoRoot, run } from '../../tools/stack/run';
 import type { trackingClient } from './tracking';
+import { keepOutputTail } from './output-tail';
 
 /** Helpers of the fault tests (test/e2e/smtp-outage, worker-crash): a journey run, and a worker to kill. */
 
@@ -147,13 +148,7 @@ export function spawnWorker(buildDir: string, env: Record<string, string>): Work
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start the worker process');
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - 60));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = keepOutputTail(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
   const signal = (name: NodeJS.Signals) => {
@@ -163,7 +158,6 @@ export function spawnWorker(buildDir: string, env: Record<string, string>): Work
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // already gone
     }
   };
-  const output = () => lines.join('\n');
   return {
     pid,
     output,
