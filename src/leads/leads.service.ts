@@ -196,7 +196,11 @@ export class LeadsService {
 /** Each lead's rollup key for this request, over all of its events here. */
 function keysByLead(activities: readonly LeadActivity[]): Map<string, string> {
   const eventIds = new Map<string, string[]>();
-  for (const { leadId, eventId } of activities) eventIds.set(leadId, [...(eventIds.get(leadId) ?? []), eventId]);
+  for (const { leadId, eventId } of activities) {
+    const ids = eventIds.get(leadId);
+    if (ids) ids.push(eventId);
+    else eventIds.set(leadId, [eventId]);
+  }
   return new Map([...eventIds].map(([leadId, ids]) => [leadId, rollupKey(leadId, ids)]));
 }
 
