@@ -231,7 +231,10 @@ function placeInSessions(
   const steps: Array<SessionStep | undefined> = activities.map(() => undefined);
   const perLead = new Map<string, number[]>();
   activities.forEach((activity, index) => {
-    if (activity.eventType) perLead.set(activity.leadId, [...(perLead.get(activity.leadId) ?? []), index]);
+    if (!activity.eventType) return;
+    const indexes = perLead.get(activity.leadId);
+    if (indexes) indexes.push(index);
+    else perLead.set(activity.leadId, [index]);
   });
   for (const [leadId, indexes] of perLead) {
     indexes.sort((a, b) => activities[a].timestamp.getTime() - activities[b].timestamp.getTime());
