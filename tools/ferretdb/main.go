@@ -11,8 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -29,6 +32,13 @@ func main() {
 	// (e.g. "collection already exists") as a multi-line WARN dump: noise for a dev server.
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	flag.Parse()
+
+	// FerretDB allocates a document tree per document read or written, and at Go's default
+	// (GOGC=100) the collector took a tenth of its CPU under load. At 400, bench:load measured
+	// 10-25 % less FerretDB CPU per event for a peak heap of about 120 MiB. GOGC still overrides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -62,6 +72,11 @@ func main() {
 
 	if *handler == "sqlite" {
 		go checkpointWAL(ctx, *sqliteDir, 500*time.Millisecond, logger)
+	}
+
+	// Profiling for whoever measures the server under load: go tool pprof http://ADDR/debug/pprof/profile
+	if addr := os.Getenv("FERRETDB_PPROF_ADDR"); addr != "" {
+		go func() { logger.Error("pprof", "err", http.ListenAndServe(addr, nil)) }()
 	}
 
 	fmt.Printf("ferretdb listening on %s\n", *listenAddr)
