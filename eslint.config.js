@@ -4,6 +4,17 @@ const eslint = require('@eslint/js');
 const { builtinModules } = require('node:module');
 const tseslint = require('typescript-eslint');
 
+/** src/ outside the worker may use workflows' contracts and pure helpers, nothing that runs them. */
+const workflowsOnlyThroughContracts = {
+  regex: '(^|/)workflows(/(?!(contracts|lib)(/|$))|$)',
+  message: 'src/ may import only workflows/contracts and workflows/lib.',
+};
+
+const activitiesOnlyInTheWorker = {
+  group: ['**/activities', '**/activities/**', '@temporalio/worker'],
+  message: 'Only src/worker wires activities and the Temporal worker.',
+};
+
 /** Node's built-in modules, with and without the `node:` prefix. */
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
@@ -86,21 +97,39 @@ module.exports = tseslint.config(
   },
   {
     // The app reaches workflows only through contracts and pure helpers (the trigger matcher
-    // shares the workflow's condition evaluator); only src/temporal runs them.
+    // shares the workflow's condition evaluator); only src/worker runs them and their activities.
     files: ['src/**/*.ts'],
-    ignores: ['src/temporal/**'],
+    ignores: ['src/worker/**', 'src/temporal/**', 'src/worker.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            workflowsOnlyThroughContracts,
+            activitiesOnlyInTheWorker,
             {
-              regex: '(^|/)workflows(/(?!(contracts|lib)(/|$))|$)',
-              message: 'src/ may import only workflows/contracts and workflows/lib.',
+              regex: '^\\.{1,2}/(.*/)?worker(/|$)',
+              message: 'Features do not import src/worker: the worker depends on them, not the reverse.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Temporal plumbing (client, health, runtime), shared by the API and the worker: it knows
+    // no feature, so booting either process through it pulls in none.
+    files: ['src/temporal/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            workflowsOnlyThroughContracts,
+            { group: ['**/activities', '**/activities/**'], message: activitiesOnlyInTheWorker.message },
             {
-              group: ['**/activities', '**/activities/**', '@temporalio/worker'],
-              message: 'Only src/temporal wires activities and the worker.',
+              regex: '^\\.\\./(?!(config|common)(/|$))',
+              message: 'src/temporal is plumbing: it may import only src/config and src/common.',
             },
           ],
         },

@@ -1,6 +1,6 @@
 import type { JourneyActivities, RunEnded, RunStarted, StepRecord } from '../workflows/contracts/journey-activities';
 
-/** The journey execution log; the worker hands in JourneyExecutionsService. Every write is idempotent. */
+/** The journey execution log; the worker hands in JourneyLogWriter. Every write is idempotent. */
 export interface JourneyLog {
   recordRunStarted(run: RunStarted): Promise<void>;
   recordStep(step: StepRecord): Promise<void>;

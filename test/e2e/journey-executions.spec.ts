@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
-import { JourneyExecutionsService } from '../../src/journeys/executions/journey-executions.service';
+import { JourneyLogWriter } from '../../src/journeys/executions/journey-log.writer';
 import { useApi } from '../support/tracking';
 
 interface Execution {
@@ -35,7 +35,7 @@ describe('journey executions and stats over REST', () => {
   async function recordRun(leadId: string, outcome?: 'completed' | 'exited', converted = false): Promise<string> {
     // Checked first: Nest would end the whole jest run (process.exit) on a missing provider.
     if (!wired) throw new Error('JourneyExecutionsModule is not imported by AppModule');
-    const log = nudge.api.app.get(JourneyExecutionsService);
+    const log = nudge.api.app.get(JourneyLogWriter);
     const n = ++runs;
     const runId = `journey-${journeyId}-${leadId}-${n}`;
     await log.recordRunStarted({

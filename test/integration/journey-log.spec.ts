@@ -9,6 +9,7 @@ import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abando
 import { executionsQuerySchema } from '../../src/journeys/executions/executions-query';
 import { JourneyExecutionsModule } from '../../src/journeys/executions/journey-executions.module';
 import { JourneyExecutionsService } from '../../src/journeys/executions/journey-executions.service';
+import { JourneyLogWriter } from '../../src/journeys/executions/journey-log.writer';
 import { JourneysService } from '../../src/journeys/journeys.service';
 import type { RunOutcome } from '../../workflows/contracts/journey-run.contract';
 
@@ -27,7 +28,7 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     app = await moduleRef.init();
     db = app.get<Connection>(getConnectionToken()).db;
     executions = app.get(JourneyExecutionsService);
-    sut = createJourneyLogActivities({ journeyLog: executions });
+    sut = createJourneyLogActivities({ journeyLog: app.get(JourneyLogWriter) });
     const journeys = app.get(JourneysService);
     for (const id of ['recovery', 'stats', 'pages', 'empty']) {
       await journeys.create(workspaceId, formAbandonmentRecovery, id);

@@ -41,15 +41,33 @@ describe('import boundaries', () => {
       "import { selfCheckWorkflow } from '../../workflows/self-check/self-check.workflow';",
       /only workflows\/contracts/,
     ],
-    ["import { createActivities } from '../../activities';", /Only src\/temporal/],
-    ["import { Worker } from '@temporalio/worker';", /Only src\/temporal/],
+    ["import { createActivities } from '../../activities';", /Only src\/worker/],
+    ["import { Worker } from '@temporalio/worker';", /Only src\/worker/],
+    ["import { WorkerService } from '../worker/worker.service';", /do not import src\/worker/],
   ])('src/ features refuse %s', async (code, message) => {
     expect(await restrictedImports('src/self-check/self-check.service.ts', code)).toEqual([
       expect.stringMatching(message),
     ]);
   });
 
-  it('src/ may import workflow contracts and pure helpers, and src/temporal may wire the worker', async () => {
+  it.each([
+    ["import { LeadsService } from '../leads/leads.service';", /plumbing/],
+    ["import { createActivities } from '../../activities';", /Only src\/worker/],
+    ["import { leadWorkflow } from '../../workflows/lead/lead.workflow';", /only workflows\/contracts/],
+  ])('src/temporal refuses %s', async (code, message) => {
+    expect(await restrictedImports('src/temporal/temporal.health.ts', code)).toContainEqual(
+      expect.stringMatching(message),
+    );
+  });
+
+  it('src/temporal may import config, common and the Temporal SDK (its runtime is @temporalio/worker)', async () => {
+    const code =
+      "import { AppConfig } from '../config/config.module';\nimport { AppError } from '../common/app-error';\n" +
+      "import { Runtime } from '@temporalio/worker';";
+    expect(await restrictedImports('src/temporal/temporal-runtime.ts', code)).toEqual([]);
+  });
+
+  it('src/ may import workflow contracts and pure helpers, and src/worker may wire the worker', async () => {
     expect(
       await restrictedImports(
         'src/self-check/self-check.service.ts',
@@ -59,8 +77,9 @@ describe('import boundaries', () => {
     ).toEqual([]);
     expect(
       await restrictedImports(
-        'src/temporal/temporal-worker.service.ts',
-        "import { Worker } from '@temporalio/worker';\nimport { createActivities } from '../../activities';",
+        'src/worker/worker.service.ts',
+        "import { Worker } from '@temporalio/worker';\nimport { createActivities } from '../../activities';\n" +
+          "import { LeadsService } from '../leads/leads.service';",
       ),
     ).toEqual([]);
   });

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
-import { TemporalWorkerService } from '../../src/temporal/temporal-worker.service';
-import { WorkerModule } from '../../src/worker.module';
+import { WorkerModule } from '../../src/worker/worker.module';
+import { WorkerService } from '../../src/worker/worker.service';
 
 /** The real API, configured exactly as main.ts does, listening on a free port. */
 export async function startApi(): Promise<{ app: NestFastifyApplication; url: string }> {
@@ -19,7 +19,7 @@ export async function startApi(): Promise<{ app: NestFastifyApplication; url: st
 /** The real worker process's context, polling this test file's own task queue. */
 export async function startWorker(): Promise<{ context: INestApplicationContext; stop: () => Promise<void> }> {
   const context = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
-  const running = context.get(TemporalWorkerService).run();
+  const running = context.get(WorkerService).run();
   return {
     context,
     stop: async () => {

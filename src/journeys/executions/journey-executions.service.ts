@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
-import type { RunEnded, RunStarted, StepRecord } from '../../../workflows/contracts/journey-activities';
 import { LeadsService } from '../../leads/leads.service';
 import { JourneysService } from '../journeys.service';
 import { encodeCursor, ExecutionsQuery } from './executions-query';
 import { RunStatus, StepResult } from './journey-execution.schema';
-import { JourneyExecutionsRepository, RunOwner, RunRecord, StepLogRecord } from './journey-executions.repository';
+import { JourneyExecutionsRepository, RunRecord, StepLogRecord } from './journey-executions.repository';
 
 export interface StepView {
   stepId: string;
@@ -46,62 +44,16 @@ export interface JourneyStats {
 }
 
 /**
- * The journey execution log: the worker records runs and steps through activities
- * (idempotently: a replayed record is a duplicate and changes nothing), the API reads it.
+ * The read side of the journey execution log, behind the API's controllers; the worker
+ * writes it through JourneyLogWriter.
  */
 @Injectable()
 export class JourneyExecutionsService {
-  /** A run's owner never changes, so steps after the first skip the lookup. */
-  private readonly owners = new LRUCache<string, RunOwner>({ max: 10_000 });
-
   constructor(
     private readonly repository: JourneyExecutionsRepository,
     private readonly journeys: JourneysService,
     private readonly leads: LeadsService,
   ) {}
-
-  async recordRunStarted(run: RunStarted): Promise<void> {
-    const { runId, workspaceId, journeyId, leadId } = run;
-    await this.repository.insertRun({
-      runId,
-      workspaceId,
-      journeyId,
-      version: run.version,
-      leadId,
-      triggerMessageId: run.triggerMessageId,
-      triggerType: run.triggerType,
-      status: 'running',
-      converted: false,
-      enteredAt: new Date(run.at),
-    });
-    this.owners.set(runId, { workspaceId, journeyId, leadId });
-  }
-
-  async recordStep(step: StepRecord): Promise<void> {
-    const { workspaceId, journeyId, leadId } = await this.owner(step.runId);
-    await this.repository.insertStep(workspaceId, {
-      journeyId,
-      runId: step.runId,
-      leadId,
-      stepId: step.stepId,
-      type: step.type,
-      at: new Date(step.at),
-      recordedAt: new Date(),
-      result: step.result,
-      ...(step.detail && { detail: step.detail }),
-    });
-  }
-
-  /** A `$set`, so recording the end again changes nothing. */
-  async recordRunEnded(end: RunEnded): Promise<void> {
-    const { workspaceId } = await this.owner(end.runId);
-    await this.repository.endRun(workspaceId, end.runId, {
-      status: end.outcome,
-      converted: end.converted,
-      ...(end.exitReason && { exitReason: end.exitReason }),
-      endedAt: new Date(end.at),
-    });
-  }
 
   /** A page of a journey's runs, newest first, each with its steps in order. */
   async list(
@@ -160,16 +112,6 @@ export class JourneyExecutionsService {
       converted: sum(runs.filter((group) => group.converted)),
       steps: stepStats,
     };
-  }
-
-  private async owner(runId: string): Promise<RunOwner> {
-    const cached = this.owners.get(runId);
-    if (cached) return cached;
-    const owner = await this.repository.findRunOwner(runId);
-    // A plain (retryable) error: workflows record a run's start before its steps, so only a bug lands here.
-    if (!owner) throw new Error(`journey run "${runId}" is not recorded: record its start first`);
-    this.owners.set(runId, owner);
-    return owner;
   }
 
   private async leadIds(workspaceId: string, id: string): Promise<string[]> {

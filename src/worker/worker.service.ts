@@ -5,19 +5,19 @@ import { createActivities } from '../../activities';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { AssignmentsService } from '../agents/assignments.service';
 import { TasksService } from '../agents/tasks.service';
-import { JourneyExecutionsService } from '../journeys/executions/journey-executions.service';
+import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
 import { LeadsService } from '../leads/leads.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { SelfCheckService } from '../self-check/self-check.service';
 
 /**
  * Runs the Temporal worker inside the Nest application context, so activities get Nest's
- * services. The only place in src/ that imports @temporalio/worker and the
- * implementations under activities/ and workflows/.
+ * services. src/worker/ is the only place in src/ that imports the implementations under
+ * activities/ and workflows/, and, beside src/temporal's runtime, @temporalio/worker.
  */
 @Injectable()
-export class TemporalWorkerService implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(TemporalWorkerService.name);
+export class WorkerService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkerService.name);
   private worker?: Worker;
   private running?: Promise<void>;
 
@@ -27,7 +27,7 @@ export class TemporalWorkerService implements BeforeApplicationShutdown {
     private readonly assignments: AssignmentsService,
     private readonly tasks: TasksService,
     private readonly leads: LeadsService,
-    private readonly journeyLog: JourneyExecutionsService,
+    private readonly journeyLog: JourneyLogWriter,
     private readonly messaging: MessagingService,
   ) {}
 

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { LoggerModule } from '../common/logger.module';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { JourneyLogModule } from '../journeys/executions/journey-log.module';
+import { LeadsModule } from '../leads/leads.module';
+import { MessagingModule } from '../messaging/messaging.module';
+import { SelfCheckModule } from '../self-check/self-check.module';
+import { TemporalClientModule } from '../temporal/temporal-client.module';
+import { WorkerService } from './worker.service';
+
+/**
+ * The Temporal worker process: the API's config and database, no HTTP, and the feature
+ * modules whose services activities call (not the journeys module: the worker runs
+ * published definitions, it never authors or seeds them).
+ */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule,
+    DatabaseModule,
+    TemporalClientModule,
+    SelfCheckModule,
+    MessagingModule,
+    AgentsModule,
+    LeadsModule,
+    JourneyLogModule,
+  ],
+  providers: [WorkerService],
+})
+export class WorkerModule {}
