@@ -1,18 +1,16 @@
 import { createLeadsActivities, ianaZone, LeadProfile, LeadStore } from './leads.activities';
 
-const notFound = () => Object.assign(new Error('no lead has the id "x"'), { code: 'LEAD_NOT_FOUND' });
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 /** A store holding one lead, `lead_1`, into which `lead_old` was merged. */
 function storeWith(profile: Partial<LeadProfile>) {
   const updates: unknown[] = [];
   const store: LeadStore = {
-    findLead: (_, id) =>
-      ['lead_1', 'lead_old'].includes(id) ? Promise.resolve({ id: 'lead_1' }) : Promise.reject(notFound()),
+    findLeadOrNull: (_, id) => Promise.resolve(['lead_1', 'lead_old'].includes(id) ? { id: 'lead_1' } : null),
     toProfile: (lead) => ({ id: lead.id, traits: {}, rollups: {}, sessions: { count: 0 }, ...profile }),
     updateProfile: (...args) => {
       updates.push(args);
-      return args[1] === 'lead_1' ? Promise.resolve() : Promise.reject(notFound());
+      return Promise.resolve(args[1] === 'lead_1' ? { id: 'lead_1' } : null);
     },
   };
   return { store, updates };
@@ -70,7 +68,7 @@ describe('lead activities', () => {
     it('lets other failures through, for Temporal to retry', async () => {
       const store: LeadStore = {
         ...storeWith({}).store,
-        findLead: () => Promise.reject(new Error('connection reset')),
+        findLeadOrNull: () => Promise.reject(new Error('connection reset')),
       };
 
       await expect(

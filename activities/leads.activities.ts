@@ -11,11 +11,11 @@ export interface LeadProfile {
 }
 
 /**
- * What lead steps need from the app; the worker hands in LeadsService. `findLead` follows
- * merges and rejects an unknown lead with an error whose `code` is `LEAD_NOT_FOUND`.
+ * What lead steps need from the app; the worker hands in LeadsService. `findLeadOrNull`
+ * follows merges and answers null for an unknown lead; so does `updateProfile`.
  */
 export interface LeadStore {
-  findLead(workspaceId: string, id: string): Promise<{ id: string }>;
+  findLeadOrNull(workspaceId: string, id: string): Promise<{ id: string } | null>;
   toProfile(lead: { id: string }): LeadProfile;
   updateProfile(
     workspaceId: string,
@@ -39,8 +39,8 @@ export function createLeadsActivities({ leads }: LeadsDeps) {
   return {
     /** The lead's traits, rollups and time zone; `exists: false` for a lead merged away or never seen. */
     async getLeadFacts({ workspaceId, leadId }: { workspaceId: string; leadId: string }): Promise<LeadFacts> {
-      const lead = await leads.findLead(workspaceId, leadId).catch(nullIfNotFound);
-      // findLead follows merges: a different id means this lead was folded into another.
+      const lead = await leads.findLeadOrNull(workspaceId, leadId);
+      // findLeadOrNull follows merges: a different id means this lead was folded into another.
       if (!lead || lead.id !== leadId) return { exists: false, traits: {}, rollups: {} };
       const { traits, rollups, sessions } = leads.toProfile(lead);
       const timezone = ianaZone(traits.timezone);
@@ -55,16 +55,9 @@ export function createLeadsActivities({ leads }: LeadsDeps) {
     /** Sets traits and adds tags; repeating it changes nothing. A lead that never existed is left alone. */
     async updateLead({ workspaceId, leadId, setTraits, addTags }: UpdateLeadInput): Promise<void> {
       if (!setTraits && !addTags?.length) return;
-      await leads
-        .updateProfile(workspaceId, leadId, { ...(setTraits && { setTraits }), ...(addTags && { addTags }) })
-        .catch(nullIfNotFound);
+      await leads.updateProfile(workspaceId, leadId, { ...(setTraits && { setTraits }), ...(addTags && { addTags }) });
     },
   } satisfies Pick<JourneyActivities, 'getLeadFacts' | 'updateLead'>;
-}
-
-function nullIfNotFound(error: unknown): null {
-  if ((error as { code?: unknown } | null)?.code === 'LEAD_NOT_FOUND') return null;
-  throw error;
 }
 
 /** The zone's canonical IANA name, or undefined when Intl does not know it. */

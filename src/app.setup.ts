@@ -2,10 +2,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { AppErrorFilter } from './common/app-error.filter';
 import { MAX_BODY_BYTES } from './common/limits';
-import { DatabaseUnavailableFilter } from './common/database-unavailable.filter';
-import { HttpErrorFilter } from './common/http-error.filter';
+import { ErrorResponseFilter } from './common/error-response.filter';
 import { acceptCompressedBodies, readFormBodiesAsJson } from './common/request-body';
 
 /** The HTTP adapter main.ts and the e2e tests both build the API on. */
@@ -16,7 +14,7 @@ export function createAdapter(): FastifyAdapter {
 /** Everything main.ts applies to the API, shared with e2e tests so they test the same app. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new HttpErrorFilter(), new DatabaseUnavailableFilter(), new AppErrorFilter());
+  app.useGlobalFilters(new ErrorResponseFilter());
   app.enableShutdownHooks();
   // Browsers post events from any site that embeds the tracker; the write key is public anyway.
   app.enableCors({

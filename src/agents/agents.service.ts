@@ -4,6 +4,7 @@ import { AppError } from '../common/app-error';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { isDuplicateKey } from '../database/mongo-errors';
 import { AgentChanges, AgentRecord, AgentsRepository } from './agents.repository';
+import { AgentErrorCode } from './agent-errors';
 
 export type NewAgent = Pick<AgentRecord, 'name' | 'email' | 'traits' | 'active'>;
 
@@ -48,7 +49,7 @@ export class AgentsService implements OnApplicationBootstrap {
 
   async get(workspaceId: string, id: string): Promise<AgentRecord> {
     const agent = await this.repository.findAgent(workspaceId, id);
-    if (!agent) throw new AppError('AGENT_NOT_FOUND', HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
+    if (!agent) throw new AppError(AgentErrorCode.AgentNotFound, HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
     return agent;
   }
 
@@ -69,7 +70,7 @@ export class AgentsService implements OnApplicationBootstrap {
       if (isDuplicateKey(error)) throw emailTaken(changes.email ?? '');
       throw error;
     }
-    if (!found) throw new AppError('AGENT_NOT_FOUND', HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
+    if (!found) throw new AppError(AgentErrorCode.AgentNotFound, HttpStatus.NOT_FOUND, `no agent has the id "${id}"`);
     return this.get(workspaceId, id);
   }
 
@@ -87,4 +88,8 @@ export class AgentsService implements OnApplicationBootstrap {
 }
 
 const emailTaken = (email: string) =>
-  new AppError('AGENT_EXISTS', HttpStatus.CONFLICT, `email: another agent already has the email "${email}"`);
+  new AppError(
+    AgentErrorCode.AgentExists,
+    HttpStatus.CONFLICT,
+    `email: another agent already has the email "${email}"`,
+  );

@@ -7,7 +7,8 @@ import { AssignmentStatus } from './agent.schema';
 import { AgentRecord, AgentsRepository, AssignmentRecord } from './agents.repository';
 import { AgentsService } from './agents.service';
 import { chooseAgent } from './assignment-strategy';
-import { findLeadOrNull, isLeadNotFound, leadIdsOf } from './lead-lookup';
+import { leadIdsOf } from './lead-lookup';
+import { AgentErrorCode } from './agent-errors';
 
 export type AssignAgentStep = Parameters<JourneyActivities['assignAgent']>[0];
 export type AssignmentView = Omit<AssignmentRecord, 'applied'>;
@@ -53,7 +54,7 @@ export class AssignmentsService {
     const earlier = await this.repository.findAssignment(workspaceId, key);
     if (earlier) return this.settle(workspaceId, earlier, { othersMayCount: true });
 
-    const lead = await findLeadOrNull(this.leads, workspaceId, step.leadId);
+    const lead = await this.leads.findLeadOrNull(workspaceId, step.leadId);
     return retryOnConflict(`the agents of workspace ${workspaceId}`, async () => {
       const choice = await this.choose(step, lead?.traits ?? {});
       if (choice === CONFLICT) return CONFLICT;
@@ -94,7 +95,11 @@ export class AssignmentsService {
   async close(workspaceId: string, id: string): Promise<AssignmentView> {
     const assignment = await this.find(workspaceId, id);
     if (assignment.status === 'no_agent') {
-      throw new AppError('ASSIGNMENT_CONFLICT', HttpStatus.CONFLICT, `assignment "${id}" found no agent to close`);
+      throw new AppError(
+        AgentErrorCode.AssignmentConflict,
+        HttpStatus.CONFLICT,
+        `assignment "${id}" found no agent to close`,
+      );
     }
     if (assignment.status === 'open') await this.repository.closeAssignment(workspaceId, id, new Date());
     // After the status changes, so that whoever counts the assignment from then on sees it
@@ -168,17 +173,14 @@ export class AssignmentsService {
   private async find(workspaceId: string, id: string): Promise<AssignmentRecord> {
     const assignment = await this.repository.findAssignment(workspaceId, id);
     if (!assignment) {
-      throw new AppError('ASSIGNMENT_NOT_FOUND', HttpStatus.NOT_FOUND, `no assignment has the id "${id}"`);
+      throw new AppError(AgentErrorCode.AssignmentNotFound, HttpStatus.NOT_FOUND, `no assignment has the id "${id}"`);
     }
     return assignment;
   }
 
+  /** A lead that never existed is left alone: the assignment still stands for the agent. */
   private async setLeadAgent(workspaceId: string, leadId: string, agentId: string): Promise<void> {
-    try {
-      await this.leads.updateProfile(workspaceId, leadId, { setTraits: { [ASSIGNED_AGENT_TRAIT]: agentId } });
-    } catch (error) {
-      if (!isLeadNotFound(error)) throw error;
-    }
+    await this.leads.updateProfile(workspaceId, leadId, { setTraits: { [ASSIGNED_AGENT_TRAIT]: agentId } });
   }
 }
 

@@ -4,8 +4,9 @@ import { AppError } from '../common/app-error';
 import { LeadsService } from '../leads/leads.service';
 import { TaskStatus } from './agent.schema';
 import { ASSIGNED_AGENT_TRAIT } from './assignments.service';
-import { findLeadOrNull, leadIdsOf } from './lead-lookup';
+import { leadIdsOf } from './lead-lookup';
 import { TaskRecord, TasksRepository } from './tasks.repository';
+import { AgentErrorCode } from './agent-errors';
 
 export type CreateTaskStep = Parameters<JourneyActivities['createTask']>[0];
 
@@ -21,7 +22,7 @@ export class TasksService {
   async createTask(step: CreateTaskStep): Promise<{ taskId: string }> {
     const { workspaceId, key } = step;
     if (await this.repository.find(workspaceId, key)) return { taskId: key };
-    const lead = await findLeadOrNull(this.leads, workspaceId, step.leadId);
+    const lead = await this.leads.findLeadOrNull(workspaceId, step.leadId);
     const agentId = lead?.traits?.[ASSIGNED_AGENT_TRAIT];
     await this.repository.insert(workspaceId, {
       id: key,
@@ -57,7 +58,7 @@ export class TasksService {
 
   private async find(workspaceId: string, id: string): Promise<TaskRecord> {
     const task = await this.repository.find(workspaceId, id);
-    if (!task) throw new AppError('TASK_NOT_FOUND', HttpStatus.NOT_FOUND, `no task has the id "${id}"`);
+    if (!task) throw new AppError(AgentErrorCode.TaskNotFound, HttpStatus.NOT_FOUND, `no task has the id "${id}"`);
     return task;
   }
 }

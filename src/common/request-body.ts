@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { AppError } from './app-error';
+import { CommonErrorCode } from './error-codes';
 
 export type Coding = 'gzip' | 'deflate';
 
@@ -38,7 +39,7 @@ export function contentCodingOf(header: string | undefined): Coding | undefined 
   const coding = codings.length === 1 ? CODINGS[codings[0]] : undefined;
   if (!coding)
     throw new AppError(
-      'UNSUPPORTED_CONTENT_ENCODING',
+      CommonErrorCode.UnsupportedContentEncoding,
       HttpStatus.UNSUPPORTED_MEDIA_TYPE,
       `Content-Encoding: ${JSON.stringify(header!.slice(0, 64))} is not accepted; send gzip or deflate, ` +
         'or identity (or no Content-Encoding) for an uncompressed body',
@@ -110,7 +111,7 @@ const streamError = (error: AppError) => Object.assign(error, { statusCode: erro
 function tooLarge(limit: number, when: string): AppError {
   return streamError(
     new AppError(
-      'PAYLOAD_TOO_LARGE',
+      CommonErrorCode.PayloadTooLarge,
       HttpStatus.PAYLOAD_TOO_LARGE,
       `body: larger than the ${Math.round(limit / 1024)} KB (${limit} bytes) limit per request${when}`,
     ),
@@ -120,7 +121,7 @@ function tooLarge(limit: number, when: string): AppError {
 function malformed(coding: Coding, error: Error): AppError {
   return streamError(
     new AppError(
-      'MALFORMED_BODY',
+      CommonErrorCode.MalformedBody,
       HttpStatus.BAD_REQUEST,
       `body: is not valid ${coding} data, as its Content-Encoding says (${error.message})`,
     ),

@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { z } from 'zod';
 import { AppError } from './app-error';
+import { CommonErrorCode } from './error-codes';
 
 /** `a.b[2].c`: the path of a value inside a request body, as users write it. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -31,5 +32,5 @@ export function parseRequest<T extends z.ZodType>(
 ): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new AppError('VALIDATION_FAILED', HttpStatus.BAD_REQUEST, describeZodError(result.error, prefix));
+  throw new AppError(CommonErrorCode.ValidationFailed, HttpStatus.BAD_REQUEST, describeZodError(result.error, prefix));
 }

@@ -1,6 +1,7 @@
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { AppError } from '../common/app-error';
+import { EventErrorCode } from './event-errors';
 
 /**
  * Rate limit per write key (per source), not per IP: one site's burst must not starve
@@ -16,7 +17,7 @@ export class IngestThrottlerGuard extends ThrottlerGuard {
 
   protected override throwThrottlingException(_: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     throw new AppError(
-      'RATE_LIMITED',
+      EventErrorCode.RateLimited,
       HttpStatus.TOO_MANY_REQUESTS,
       `this write key sent more than ${detail.limit} requests in ${detail.ttl / 1000} s; retry after ${detail.timeToBlockExpire} s`,
     );

@@ -8,6 +8,7 @@ import { EventRecord, eventId, EventsRepository } from './events.repository';
 import { IngestionDispatcher } from './ingestion-dispatcher';
 import { MessageType } from './message.schema';
 import { Envelope, PreparedMessage, prepareMessage, Rejection, RequestInfo } from './prepare-message';
+import { EventErrorCode } from './event-errors';
 
 export const MAX_BATCH_EVENTS = 2_500;
 
@@ -44,7 +45,7 @@ export class IngestionService {
   ): Promise<IngestResult> {
     if (items.length > MAX_BATCH_EVENTS) {
       throw new AppError(
-        'BATCH_TOO_LARGE',
+        EventErrorCode.BatchTooLarge,
         HttpStatus.BAD_REQUEST,
         `batch: has ${items.length} events; the limit is ${MAX_BATCH_EVENTS} per batch`,
       );
@@ -127,7 +128,7 @@ export class IngestionService {
     const result = await this.ingest(workspace, [item], {}, request, type);
     const rejection = result.rejected[0];
     if (rejection) {
-      const code = rejection.status === 413 ? 'EVENT_TOO_LARGE' : 'INVALID_EVENT';
+      const code = rejection.status === 413 ? EventErrorCode.EventTooLarge : EventErrorCode.InvalidEvent;
       throw new AppError(code, rejection.status, rejection.reason);
     }
     return result;
@@ -163,7 +164,7 @@ export class IngestionService {
     } catch (error) {
       this.logger.error({ err: error }, 'an ingestion listener failed');
       throw new AppError(
-        'DISPATCH_FAILED',
+        EventErrorCode.DispatchFailed,
         HttpStatus.SERVICE_UNAVAILABLE,
         'events were stored but could not be handed on; retry the request (stored events are not duplicated)',
       );

@@ -8,6 +8,8 @@ import { walkSteps } from './journey-definition.schema';
 import type { MatchableJourney } from './dispatch/trigger-matcher';
 import { JourneyStatus } from './journey.schema';
 import { JourneyRecord, JourneysRepository, JourneyVersionRecord } from './journeys.repository';
+import { JourneyErrorCode } from './journey-errors';
+import { CommonErrorCode } from '../common/error-codes';
 
 /** Lifecycle moves and the statuses each may start from. */
 const transitions = {
@@ -38,14 +40,14 @@ export class JourneysService {
   async create(workspaceId: string, draft: JourneyDefinition, id?: string): Promise<JourneyRecord> {
     const journeyId = id ?? `${slug(draft.name)}-${randomBytes(3).toString('hex')}`;
     if (!(await this.repository.create(workspaceId, journeyId, draft, new Date()))) {
-      throw new AppError('JOURNEY_EXISTS', HttpStatus.CONFLICT, `id: a journey "${journeyId}" already exists`);
+      throw new AppError(JourneyErrorCode.Exists, HttpStatus.CONFLICT, `id: a journey "${journeyId}" already exists`);
     }
     return this.get(workspaceId, journeyId);
   }
 
   async get(workspaceId: string, id: string): Promise<JourneyRecord> {
     const journey = await this.repository.find(workspaceId, id);
-    if (!journey) throw new AppError('JOURNEY_NOT_FOUND', HttpStatus.NOT_FOUND, `no journey has the id "${id}"`);
+    if (!journey) throw new AppError(JourneyErrorCode.NotFound, HttpStatus.NOT_FOUND, `no journey has the id "${id}"`);
     return journey;
   }
 
@@ -121,7 +123,7 @@ export class JourneysService {
       if (await this.templates.exists(channel, template)) continue;
       const where = `templates/${channel}/${template}${channel === 'sms' ? '.hbs' : '/'}`;
       throw new AppError(
-        'VALIDATION_FAILED',
+        CommonErrorCode.ValidationFailed,
         HttpStatus.BAD_REQUEST,
         `${formatPath([...path, 'template'])}: no ${channel} template "${template}" (looked for ${where})`,
       );
@@ -135,7 +137,7 @@ export class JourneysService {
   async version(workspaceId: string, id: string, version: number): Promise<JourneyVersionRecord> {
     const found = await this.repository.findVersion(workspaceId, id, version);
     if (!found)
-      throw new AppError('JOURNEY_NOT_FOUND', HttpStatus.NOT_FOUND, `journey "${id}" has no version ${version}`);
+      throw new AppError(JourneyErrorCode.NotFound, HttpStatus.NOT_FOUND, `journey "${id}" has no version ${version}`);
     return found;
   }
 
@@ -145,7 +147,7 @@ export class JourneysService {
   }
 }
 
-const conflict = (message: string) => new AppError('JOURNEY_CONFLICT', HttpStatus.CONFLICT, message);
+const conflict = (message: string) => new AppError(JourneyErrorCode.Conflict, HttpStatus.CONFLICT, message);
 
 function slug(name: string): string {
   const base = name

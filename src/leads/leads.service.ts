@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../common/app-error';
+import { LeadErrorCode } from './lead-errors';
 import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { anon, IdentityBatch, IdentityMessage, refsOf, Resolution, user } from './identity-batch';
 import { identityKey, LeadRecord, LeadsRepository, LeadState } from './leads.repository';
@@ -120,8 +121,11 @@ export class LeadsService {
     return events.activitiesOf(lost);
   }
 
-  /** A lead by its id or any of its identities (userId, anonymousId), following merges. */
-  async findLead(workspaceId: string, id: string): Promise<LeadRecord> {
+  /**
+   * A lead by its id or any of its identities (userId, anonymousId), following merges; null
+   * when none has it (normal for journey steps and opt-outs of a lead since deleted).
+   */
+  async findLeadOrNull(workspaceId: string, id: string): Promise<LeadRecord | null> {
     let lead = await this.repository.findLead(workspaceId, id);
     if (!lead) {
       const keys = [identityKey(workspaceId, user(id)), identityKey(workspaceId, anon(id))];
@@ -131,26 +135,39 @@ export class LeadsService {
     }
     for (let hops = 0; lead?.mergedInto && hops < 5; hops++)
       lead = await this.repository.findLead(workspaceId, lead.mergedInto);
-    if (!lead)
-      throw new AppError('LEAD_NOT_FOUND', HttpStatus.NOT_FOUND, `no lead has the id, userId or anonymousId "${id}"`);
     return lead;
   }
 
-  /** Sets traits and adds tags on a lead (by id or identity). */
+  /** {@link findLeadOrNull}, for a caller to whom an unknown lead is the client's error (404). */
+  async findLead(workspaceId: string, id: string): Promise<LeadRecord> {
+    const lead = await this.findLeadOrNull(workspaceId, id);
+    if (!lead)
+      throw new AppError(
+        LeadErrorCode.NotFound,
+        HttpStatus.NOT_FOUND,
+        `no lead has the id, userId or anonymousId "${id}"`,
+      );
+    return lead;
+  }
+
+  /** Sets traits and adds tags on a lead (by id or identity); null, and nothing written, when there is none. */
   async updateProfile(
     workspaceId: string,
     id: string,
     change: { setTraits?: Record<string, unknown>; addTags?: readonly string[] },
-  ): Promise<LeadRecord> {
-    const lead = await this.findLead(workspaceId, id);
+  ): Promise<LeadRecord | null> {
+    const lead = await this.findLeadOrNull(workspaceId, id);
+    if (!lead) return null;
     await this.repository.updateProfile(workspaceId, lead.id, change, new Date());
-    return this.findLead(workspaceId, lead.id);
+    return this.findLeadOrNull(workspaceId, lead.id);
   }
 
-  /** Opts a lead (by id or identity) out of a channel; journeys then skip its sends. */
-  async unsubscribe(workspaceId: string, id: string, channel: 'email' | 'sms'): Promise<void> {
-    const lead = await this.findLead(workspaceId, id);
+  /** Opts a lead (by id or identity) out of a channel, so journeys skip its sends; false when there is no such lead. */
+  async unsubscribe(workspaceId: string, id: string, channel: 'email' | 'sms'): Promise<boolean> {
+    const lead = await this.findLeadOrNull(workspaceId, id);
+    if (!lead) return false;
     await this.repository.markUnsubscribed(workspaceId, lead.id, channel, new Date());
+    return true;
   }
 
   /** The profile as the API shows it: identities, traits and decoded rollups. */
@@ -215,7 +232,7 @@ function uniqueEvents(activities: PendingActivity[]): PendingActivity[] {
 /** Past 30 conflicts in a row the client is asked to retry: its events are stored, and the retry counts them. */
 const leadsBusy = (leadIds: string[]) =>
   new AppError(
-    'LEADS_BUSY',
+    LeadErrorCode.Busy,
     HttpStatus.SERVICE_UNAVAILABLE,
     `leads ${leadIds.join(', ')} kept changing under concurrent writes; the events are stored, retry the request to count them`,
   );

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SendResult, StepContext } from '../../workflows/contracts/journey-activities';
-import { AppError } from '../common/app-error';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { LeadRecord } from '../leads/leads.repository';
 import { LeadsService } from '../leads/leads.service';
@@ -200,12 +199,7 @@ export class MessagingService {
   }
 
   private async findLead(step: StepContext): Promise<LeadRecord | undefined> {
-    try {
-      return await this.leads.findLead(step.workspaceId, step.leadId);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'LEAD_NOT_FOUND') return undefined;
-      throw error;
-    }
+    return (await this.leads.findLeadOrNull(step.workspaceId, step.leadId)) ?? undefined;
   }
 
   /** `<readable.hash@domain>`: the same for every attempt of a step, unique across steps. */

@@ -6,6 +6,7 @@ import { parseRequest } from '../common/validation';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { LeadsService } from '../leads/leads.service';
 import { SmsRecipientsRepository } from './sms-recipients.repository';
+import { MessagingErrorCode } from './messaging-errors';
 
 /** Twilio's default opt-out and opt-in keywords; Twilio matches only the whole message, in any case. */
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
@@ -49,7 +50,11 @@ export class SmsInboundService {
   async receive(pathAndQuery: string, signature: string | undefined, body: unknown): Promise<string> {
     const params = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     if (!signature || !twilio.validateRequest(this.authToken, signature, `${this.publicUrl}${pathAndQuery}`, params)) {
-      throw new AppError('TWILIO_SIGNATURE_INVALID', HttpStatus.FORBIDDEN, 'X-Twilio-Signature does not match');
+      throw new AppError(
+        MessagingErrorCode.TwilioSignatureInvalid,
+        HttpStatus.FORBIDDEN,
+        'X-Twilio-Signature does not match',
+      );
     }
     const { From: from, Body: text } = parseRequest(inboundSchema, params);
     const action = smsKeyword(text);
@@ -61,13 +66,7 @@ export class SmsInboundService {
 
   private async optOut(phone: string): Promise<void> {
     const leads = await this.recipients.leadsOf(phone);
-    for (const { workspaceId, leadId } of leads) {
-      try {
-        await this.leads.unsubscribe(workspaceId, leadId, 'sms');
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'LEAD_NOT_FOUND')) throw error;
-      }
-    }
+    for (const { workspaceId, leadId } of leads) await this.leads.unsubscribe(workspaceId, leadId, 'sms');
     this.logger.log(`${phone} opted out of SMS: ${leads.length} lead(s)`);
   }
 }

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../common/app-error';
 import { AppConfig, ConfigService } from '../config/config.module';
 import type { Channel } from './unsubscribe-token';
+import { MessagingErrorCode } from './messaging-errors';
 
 /** What every template sees; see templates/README.md. */
 export interface TemplateContext {
@@ -35,10 +36,15 @@ export class TemplateNotFoundError extends AppError {
   readonly permanent = true;
 
   constructor(channel: Channel, name: string, reason: string) {
-    super('TEMPLATE_NOT_FOUND', HttpStatus.UNPROCESSABLE_ENTITY, `${channel} template "${name}": ${reason}`, {
-      channel,
-      name,
-    });
+    super(
+      MessagingErrorCode.TemplateNotFound,
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      `${channel} template "${name}": ${reason}`,
+      {
+        channel,
+        name,
+      },
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { parseRequest } from '../common/validation';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { LeadsService } from '../leads/leads.service';
 import { signUnsubscribeToken, UnsubscribeClaim, verifyUnsubscribeToken } from './unsubscribe-token';
+import { CommonErrorCode } from '../common/error-codes';
 
 const querySchema = z.object({ token: z.string().min(1).max(1_000) });
 
@@ -48,13 +49,9 @@ export class UnsubscribeService {
   /** The one-click POST (mail clients) or the page's button (people): opts the lead out. */
   async confirm(query: unknown): Promise<string> {
     const claim = this.verify(query);
-    try {
-      await this.leads.unsubscribe(claim.workspaceId, claim.leadId, claim.channel);
-    } catch (error) {
-      // A lead deleted since the message went out: nothing will be sent to it anyway.
-      if (!(error instanceof AppError && error.code === 'LEAD_NOT_FOUND')) throw error;
+    // A lead deleted since the message went out: nothing will be sent to it anyway.
+    if (!(await this.leads.unsubscribe(claim.workspaceId, claim.leadId, claim.channel)))
       this.logger.warn(`unsubscribe for unknown lead ${claim.leadId} in ${claim.workspaceId}`);
-    }
     return html('Unsubscribed', `<p>You will not receive ${CHANNEL_NAMES[claim.channel]} from us anymore.</p>`);
   }
 
@@ -62,7 +59,11 @@ export class UnsubscribeService {
     const { token } = parseRequest(querySchema, query);
     const claim = verifyUnsubscribeToken(this.secret, token);
     if (!claim) {
-      throw new AppError('VALIDATION_FAILED', HttpStatus.BAD_REQUEST, 'token: is not a valid unsubscribe token');
+      throw new AppError(
+        CommonErrorCode.ValidationFailed,
+        HttpStatus.BAD_REQUEST,
+        'token: is not a valid unsubscribe token',
+      );
     }
     return claim;
   }

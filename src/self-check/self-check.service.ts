@@ -11,6 +11,7 @@ import { AppError } from '../common/app-error';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { TEMPORAL_CLIENT } from '../temporal/temporal-client.provider';
 import { SelfCheckRecord, SelfCheckRepository } from './self-check.repository';
+import { SelfCheckErrorCode } from './self-check-errors';
 
 /** Long enough for a cold worker to bundle workflows and answer; short enough for a probe. */
 const SELF_CHECK_TIMEOUT = '30 seconds';
@@ -41,7 +42,7 @@ export class SelfCheckService {
       );
     } catch (error) {
       throw new AppError(
-        'TEMPORAL_UNAVAILABLE',
+        SelfCheckErrorCode.TemporalUnavailable,
         HttpStatus.SERVICE_UNAVAILABLE,
         `Temporal is unreachable: ${error instanceof Error ? error.message : String(error)}`,
       );
@@ -53,14 +54,14 @@ export class SelfCheckService {
       const details = { workflowId: handle.workflowId, cause: error.cause?.message };
       if (error.cause instanceof TimeoutFailure) {
         throw new AppError(
-          'SELF_CHECK_TIMED_OUT',
+          SelfCheckErrorCode.TimedOut,
           HttpStatus.GATEWAY_TIMEOUT,
           `Self-check ${handle.workflowId} did not complete within ${SELF_CHECK_TIMEOUT}: is a worker polling task queue "${taskQueue}"?`,
           details,
         );
       }
       throw new AppError(
-        'SELF_CHECK_FAILED',
+        SelfCheckErrorCode.Failed,
         HttpStatus.SERVICE_UNAVAILABLE,
         `Self-check ${handle.workflowId} failed: ${details.cause}`,
         details,

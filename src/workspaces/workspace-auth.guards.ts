@@ -2,6 +2,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, HttpStatus, Inject
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error';
 import { ApiKeysService, WorkspaceContext } from './api-keys.service';
+import { WorkspaceErrorCode } from './workspace-errors';
 
 type AuthenticatedRequest = FastifyRequest & { workspace?: WorkspaceContext };
 
@@ -64,4 +65,5 @@ function bodyWriteKey(body: unknown): string | undefined {
   return typeof key === 'string' && key ? key : undefined;
 }
 
-const unauthorized = (message: string) => new AppError('UNAUTHORIZED', HttpStatus.UNAUTHORIZED, message);
+const unauthorized = (message: string) =>
+  new AppError(WorkspaceErrorCode.Unauthorized, HttpStatus.UNAUTHORIZED, message);

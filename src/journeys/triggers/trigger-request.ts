@@ -10,6 +10,7 @@ import {
 import { AppError } from '../../common/app-error';
 import { describeZodError, parseRequest } from '../../common/validation';
 import { journeyDefinitionSchema } from '../journey-definition.schema';
+import { CommonErrorCode } from '../../common/error-codes';
 
 /**
  * The product spec's CreateTriggerRequest (`POST /api/behavior/triggers`) and its reading
@@ -111,7 +112,11 @@ export function readTriggerRequest(body: unknown): {
   const result = journeyDefinitionSchema.safeParse(definition);
   if (result.success) return { request, definition: result.data, inRequestTerms };
   const issues = result.error.issues.map((issue) => ({ ...issue, path: requestPath(issue.path, stepActions) }));
-  throw new AppError('VALIDATION_FAILED', HttpStatus.BAD_REQUEST, describeZodError(new z.ZodError(issues)));
+  throw new AppError(
+    CommonErrorCode.ValidationFailed,
+    HttpStatus.BAD_REQUEST,
+    describeZodError(new z.ZodError(issues)),
+  );
 }
 
 /** `steps[3].template` → `actions[1].parameters.template`; other paths keep their names. */
