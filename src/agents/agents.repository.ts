@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
-import { Agent, Assignment, AssignmentStatus } from './agent.schema';
+import { Agent } from './agent.model';
+import { Assignment, AssignmentStatus } from './assignment.model';
 
 export type AgentRecord = Omit<Agent, '_id' | 'workspaceId' | 'openAssignmentIds'> & { id: string };
 export type AgentChanges = Partial<Pick<Agent, 'name' | 'email' | 'active' | 'traits'>>;

@@ -3,7 +3,7 @@ import type { AssignmentResult, JourneyActivities } from '../../workflows/contra
 import { AppError } from '../common/app-error';
 import { Conflict, CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { LeadsService } from '../leads/leads.service';
-import { AssignmentStatus } from './agent.schema';
+import { AssignmentStatus } from './assignment.model';
 import { AgentRecord, AgentsRepository, AssignmentRecord } from './agents.repository';
 import { AgentsService } from './agents.service';
 import { chooseAgent } from './assignment-strategy';

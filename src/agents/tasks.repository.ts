@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
-import { Task, TaskStatus } from './agent.schema';
+import { Task, TaskStatus } from './task.model';
 import { ignoreDuplicate } from '../database/mongo-errors';
 import { scopedId, unscopedId } from './agents.repository';
 

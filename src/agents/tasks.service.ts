@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { JourneyActivities } from '../../workflows/contracts/journey-activities';
 import { AppError } from '../common/app-error';
 import { LeadsService } from '../leads/leads.service';
-import { TaskStatus } from './agent.schema';
+import { TaskStatus } from './task.model';
 import { ASSIGNED_AGENT_TRAIT } from './assignments.service';
 import { leadIdsOf } from './lead-lookup';
 import { TaskRecord, TasksRepository } from './tasks.repository';

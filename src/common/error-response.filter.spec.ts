@@ -1,4 +1,4 @@
-import { ArgumentsHost, HttpException, HttpStatus, PayloadTooLargeException } from '@nestjs/common';
+import { ArgumentsHost, HttpException, HttpStatus, Logger, PayloadTooLargeException } from '@nestjs/common';
 import { mongo } from 'mongoose';
 import { AppError } from './app-error';
 import { ErrorResponseFilter } from './error-response.filter';
@@ -64,12 +64,17 @@ describe('ErrorResponseFilter', () => {
       });
   });
 
-  it('answers any other error 500 without showing its internals', () => {
-    for (const error of [new mongo.MongoError('E11000 on leads'), new TypeError('x is undefined'), 'a string'])
+  it('answers any other error 500 without showing its internals, and logs it', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const errors = [new mongo.MongoError('E11000 on leads'), new TypeError('x is undefined'), 'a string'];
+
+    for (const error of errors)
       expect(render(error)).toEqual({
         status: 500,
         headers: {},
         body: { statusCode: 500, error: 'INTERNAL_ERROR', message: 'internal error' },
       });
+    expect(logged.mock.calls.map(([entry]) => (entry as { err: unknown }).err)).toEqual(errors);
+    logged.mockRestore();
   });
 });

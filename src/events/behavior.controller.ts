@@ -8,7 +8,7 @@ import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.guards';
 import { IngestThrottlerGuard } from './ingest-throttler.guard';
 import { IngestionService } from './ingestion.service';
-import { BehaviorEventRequest, behaviorEventSchema } from './message.schema';
+import { BehaviorEventRequest, behaviorEventSchema } from './dto/message.request';
 
 /** The product spec's tracking route, on the same ingestion path as the Segment API. */
 @ApiTags('tracking')

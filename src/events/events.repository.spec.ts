@@ -1,5 +1,6 @@
 import { Model, mongo } from 'mongoose';
-import { FailedEvent, TrackedEvent } from './event.schema';
+import { TrackedEvent } from './event.model';
+import { FailedEvent } from './failed-event.model';
 import { EventRecord, EventsRepository } from './events.repository';
 
 const record = (messageId: string) => ({ sourceId: 'web', messageId }) as EventRecord;

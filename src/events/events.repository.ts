@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
-import { decodeKey } from '../leads/lead.schema';
+import { decodeKey } from '../leads/field-keys';
 import { renameKeys } from './json-safety';
 import { PreparedMessage } from './prepare-message';
-import { FailedEvent, TrackedEvent } from './event.schema';
+import { TrackedEvent } from './event.model';
+import { FailedEvent } from './failed-event.model';
 
 /** A stored event as the rest of Nudge sees it. */
 export type EventRecord = Omit<PreparedMessage, 'clientSessionId'> & {

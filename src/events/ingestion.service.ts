@@ -6,7 +6,7 @@ import { SessionStep } from '../leads/sessions';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { EventRecord, eventId, EventsRepository } from './events.repository';
 import { IngestionDispatcher } from './ingestion-dispatcher';
-import { MessageType } from './message.schema';
+import { MessageType } from './dto/message.request';
 import { Envelope, PreparedMessage, prepareMessage, Rejection, RequestInfo } from './prepare-message';
 import { EventErrorCode } from './event-errors';
 

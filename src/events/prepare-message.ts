@@ -1,8 +1,8 @@
 import { describeZodError } from '../common/validation';
 import { EventCategory, eventCategories, lookupEvent } from './catalog/event-catalog';
-import { encodeKey } from '../leads/lead.schema';
+import { encodeKey } from '../leads/field-keys';
 import { findUnsafeJson, renameKeys } from './json-safety';
-import { MessageType, messageSchema, messageTypes, SegmentMessage } from './message.schema';
+import { MessageType, messageSchema, messageTypes, SegmentMessage } from './dto/message.request';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
 /** A client clock this far ahead, with no `sentAt` to correct it, is wrong: use `receivedAt`. */

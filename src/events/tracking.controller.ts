@@ -8,7 +8,7 @@ import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.guards';
 import { IngestThrottlerGuard } from './ingest-throttler.guard';
 import { IngestionService } from './ingestion.service';
-import * as schemas from './message.schema';
+import * as schemas from './dto/message.request';
 
 const docs = (schema: z.ZodType) => ({
   schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object,

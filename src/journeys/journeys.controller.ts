@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
-import { journeyDefinitionSchema } from './journey-definition.schema';
+import { journeyDefinitionSchema } from './dto/journey-definition.request';
 import { JourneysService } from './journeys.service';
 
 const journeyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits or "-", at most 64');

@@ -3,7 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
-import { Journey, JourneyVersion } from './journey.schema';
+import { JourneyVersion } from './journey-version.model';
+import { Journey } from './journey.model';
 
 export type JourneyRecord = Omit<Journey, '_id'> & { id: string };
 export type JourneyVersionRecord = Omit<JourneyVersion, '_id' | 'workspaceId'>;

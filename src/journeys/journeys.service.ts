@@ -4,9 +4,9 @@ import type { JourneyDefinition } from '../../workflows/contracts/journey-defini
 import { AppError } from '../common/app-error';
 import { formatPath } from '../common/validation';
 import { TemplatesService } from '../messaging/templates.service';
-import { walkSteps } from './journey-definition.schema';
+import { walkSteps } from './dto/journey-definition.request';
 import type { MatchableJourney } from './dispatch/trigger-matcher';
-import { JourneyStatus } from './journey.schema';
+import { JourneyStatus } from './journey.model';
 import { JourneyRecord, JourneysRepository, JourneyVersionRecord } from './journeys.repository';
 import { JourneyErrorCode } from './journey-errors';
 import { CommonErrorCode } from '../common/error-codes';

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
-import { Identity, IdentitySchema, Lead, LeadSchema } from './lead.schema';
+import { Identity, IdentitySchema } from './identity.model';
+import { Lead, LeadSchema } from './lead.model';
 import { LeadsController } from './leads.controller';
 import { LeadsRepository } from './leads.repository';
 import { LeadsService } from './leads.service';

@@ -3,7 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { bulkUpsert } from '../database/bulk-write';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
-import { Identity, IdentityKind, Lead, SessionState } from './lead.schema';
+import { Identity, IdentityKind } from './identity.model';
+import { Lead, SessionState } from './lead.model';
 import { LeadRollup, REMEMBERED_ROLLUP_KEYS } from './rollups';
 
 export interface IdentityRef {

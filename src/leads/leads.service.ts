@@ -5,7 +5,8 @@ import { LeadErrorCode } from './lead-errors';
 import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { anon, IdentityBatch, IdentityMessage, refsOf, Resolution, user } from './identity-batch';
 import { identityKey, LeadRecord, LeadsRepository, LeadState } from './leads.repository';
-import { decodeKey, SessionState } from './lead.schema';
+import { decodeKey } from './field-keys';
+import { SessionState } from './lead.model';
 import { buildRollups, LeadActivity, rollupKey } from './rollups';
 import { assignSessions, SessionStep } from './sessions';
 

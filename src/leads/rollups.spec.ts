@@ -1,4 +1,4 @@
-import { SessionState } from './lead.schema';
+import { SessionState } from './lead.model';
 import { buildRollups, LeadActivity, LeadRollup, rollupKey } from './rollups';
 
 type Activity = LeadActivity & { rollupKey: string };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { encodeKey, SessionState } from './lead.schema';
+import { encodeKey } from './field-keys';
+import { SessionState } from './lead.model';
 import { SessionStep } from './sessions';
 
 /** What one stored event adds to its lead. */

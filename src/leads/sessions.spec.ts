@@ -1,4 +1,4 @@
-import { SessionState } from './lead.schema';
+import { SessionState } from './lead.model';
 import { assignSessions, SESSION_TIMEOUT_MS } from './sessions';
 
 const start = new Date('2026-03-01T12:00:00Z');

@@ -1,4 +1,4 @@
-import { SessionState } from './lead.schema';
+import { SessionState } from './lead.model';
 
 /** Analytics convention (Google Analytics, Amplitude, Segment's Personas): 30 idle minutes end a session. */
 export const SESSION_TIMEOUT_MS = 30 * 60_000;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { isDuplicateKey } from '../database/mongo-errors';
-import { Delivery, DeliveryStatus, SkipReason } from './deliveries.schema';
+import { Delivery, DeliveryStatus, SkipReason } from './delivery.model';
 
 export type DeliveryRecord = Omit<Delivery, '_id'> & { id: string };
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKey } from '../database/mongo-errors';
-import { FrequencyWindow } from './deliveries.schema';
+import { FrequencyWindow } from './frequency-window.model';
 import type { CapEntry } from './frequency-cap';
 import type { Channel } from './unsubscribe-token';
 

@@ -2,14 +2,9 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LeadsModule } from '../leads/leads.module';
 import { DeliveriesRepository } from './deliveries.repository';
-import {
-  Delivery,
-  DeliverySchema,
-  FrequencyWindow,
-  FrequencyWindowSchema,
-  SmsRecipient,
-  SmsRecipientSchema,
-} from './deliveries.schema';
+import { Delivery, DeliverySchema } from './delivery.model';
+import { FrequencyWindow, FrequencyWindowSchema } from './frequency-window.model';
+import { SmsRecipient, SmsRecipientSchema } from './sms-recipient.model';
 import { EmailService } from './email.service';
 import { FrequencyCapsService } from './frequency-caps.service';
 import { FrequencyWindowsRepository } from './frequency-windows.repository';

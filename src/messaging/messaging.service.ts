@@ -6,7 +6,7 @@ import { AppConfig, ConfigService } from '../config/config.module';
 import { LeadRecord } from '../leads/leads.repository';
 import { LeadsService } from '../leads/leads.service';
 import { DeliveriesRepository, DeliveryBase, DeliveryRecord } from './deliveries.repository';
-import { SkipReason } from './deliveries.schema';
+import { SkipReason } from './delivery.model';
 import { EmailService } from './email.service';
 import { FrequencyCapsService } from './frequency-caps.service';
 import { classifySendError, PermanentSendError } from './send-errors';

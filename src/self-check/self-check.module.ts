@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { SelfCheckController } from './self-check.controller';
 import { SelfCheckRepository } from './self-check.repository';
-import { SelfCheck, SelfCheckSchema } from './self-check.schema';
+import { SelfCheck, SelfCheckSchema } from './self-check.model';
 import { SelfCheckService } from './self-check.service';
 
 @Module({

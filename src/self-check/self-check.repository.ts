@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { SelfCheck } from './self-check.schema';
+import { SelfCheck } from './self-check.model';
 
 export interface SelfCheckRecord {
   checkId: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig, ConfigService } from '../config/config.module';
-import { ApiKeyKind } from './workspace.schema';
+import { ApiKeyKind } from './api-key.model';
 import { ApiKeyRecord, WorkspacesRepository } from './workspaces.repository';
 
 /** Who sent a request: the workspace every read and write is scoped to, and the source. */

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeysService } from './api-keys.service';
 import { SecretKeyGuard, WriteKeyGuard } from './workspace-auth.guards';
-import { ApiKey, ApiKeySchema, Workspace, WorkspaceSchema } from './workspace.schema';
+import { ApiKey, ApiKeySchema } from './api-key.model';
+import { Workspace, WorkspaceSchema } from './workspace.model';
 import { WorkspacesRepository } from './workspaces.repository';
 
 /** Workspaces and their keys; the guards every other feature's routes sit behind. */

@@ -3,7 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
 import { Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
-import { ApiKey, ApiKeyKind, Workspace } from './workspace.schema';
+import { ApiKey, ApiKeyKind } from './api-key.model';
+import { Workspace } from './workspace.model';
 
 export interface ApiKeyRecord {
   workspaceId: string;

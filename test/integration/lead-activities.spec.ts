@@ -5,7 +5,7 @@ import { Connection } from 'mongoose';
 import { createLeadsActivities } from '../../activities/leads.activities';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
-import { encodeKey } from '../../src/leads/lead.schema';
+import { encodeKey } from '../../src/leads/field-keys';
 import { LeadsModule } from '../../src/leads/leads.module';
 import { LeadsService } from '../../src/leads/leads.service';
 

@@ -4,7 +4,7 @@ import { EventsModule } from '../../events/events.module';
 import { LeadsModule } from '../../leads/leads.module';
 import { JourneysModule } from '../journeys.module';
 import { JourneyOutboxRepository } from './journey-outbox.repository';
-import { OutboxEntry, OutboxEntrySchema } from './journey-outbox.schema';
+import { OutboxEntry, OutboxEntrySchema } from './journey-outbox.model';
 import { JourneySignalRelay } from './journey-signal.relay';
 import { JourneyTriggerListener } from './journey-trigger.listener';
 

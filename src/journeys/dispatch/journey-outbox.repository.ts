@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { duplicateKeyIndexes, isDuplicateKey } from '../../database/mongo-errors';
-import { OutboxEntry } from './journey-outbox.schema';
+import { OutboxEntry } from './journey-outbox.model';
 
 export type OutboxRecord = Omit<OutboxEntry, '_id'> & { id: string };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runStatuses } from './journey-execution.schema';
+import { runStatuses } from './journey-run.model';
 
 const cursorSchema = z.tuple([z.number().int(), z.string()]);
 

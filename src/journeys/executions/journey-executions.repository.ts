@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { ignoreDuplicate } from '../../database/mongo-errors';
-import { JourneyRun, JourneyStepLog, RunStatus, StepResult } from './journey-execution.schema';
+import { JourneyRun, RunStatus, StepResult } from './journey-run.model';
+import { JourneyStepLog } from './journey-step-log.model';
 
 export type RunRecord = Omit<JourneyRun, '_id'> & { runId: string };
 export type StepLogRecord = Omit<JourneyStepLog, '_id'>;

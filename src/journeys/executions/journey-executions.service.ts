@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LeadsService } from '../../leads/leads.service';
 import { JourneysService } from '../journeys.service';
 import { encodeCursor, ExecutionsQuery } from './executions-query';
-import { RunStatus, StepResult } from './journey-execution.schema';
+import { RunStatus, StepResult } from './journey-run.model';
 import { JourneyExecutionsRepository, RunRecord, StepLogRecord } from './journey-executions.repository';
 
 export interface StepView {

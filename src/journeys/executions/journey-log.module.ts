@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { JourneyRun, JourneyRunSchema, JourneyStepLog, JourneyStepLogSchema } from './journey-execution.schema';
+import { JourneyRun, JourneyRunSchema } from './journey-run.model';
+import { JourneyStepLog, JourneyStepLogSchema } from './journey-step-log.model';
 import { JourneyExecutionsRepository } from './journey-executions.repository';
 import { JourneyLogWriter } from './journey-log.writer';
 

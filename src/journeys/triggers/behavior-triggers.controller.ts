@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { WorkspaceContext } from '../../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../../workspaces/workspace-auth.guards';
 import { BehaviorTriggersService } from './behavior-triggers.service';
-import { createTriggerSchema } from './trigger-request';
+import { createTriggerSchema } from './dto/trigger.request';
 
 /** The product spec's trigger routes; each trigger is a published journey underneath. */
 @ApiTags('behavior triggers (spec)')

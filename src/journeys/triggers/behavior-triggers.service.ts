@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { JourneysService } from '../journeys.service';
-import { readTriggerRequest } from './trigger-request';
+import { readTriggerRequest } from './dto/trigger.request';
 
 /**
  * The product spec's behavioral triggers, served as journeys: creating a trigger creates

@@ -1,4 +1,4 @@
-import { decodeKey, encodeKey } from './lead.schema';
+import { decodeKey, encodeKey } from './field-keys';
 
 describe('encodeKey', () => {
   it('escapes NUL, which BSON refuses in field names, and decodes it back', () => {

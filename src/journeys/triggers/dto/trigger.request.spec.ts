@@ -1,7 +1,7 @@
-import { AppError } from '../../common/app-error';
-import { formAbandonmentRecovery } from '../examples/form-abandonment-recovery';
-import { formAbandonmentRecoveryTrigger } from '../examples/form-abandonment-recovery.trigger';
-import { readTriggerRequest } from './trigger-request';
+import { AppError } from '../../../common/app-error';
+import { formAbandonmentRecovery } from '../../examples/form-abandonment-recovery';
+import { formAbandonmentRecoveryTrigger } from '../../examples/form-abandonment-recovery.trigger';
+import { readTriggerRequest } from './trigger.request';
 
 const withoutIds = (steps: readonly object[]) => steps.map(({ id: _id, ...rest }: { id?: string }) => rest);
 

@@ -39,32 +39,3 @@ export class TrackedEvent {
 export const TrackedEventSchema = SchemaFactory.createForClass(TrackedEvent);
 TrackedEventSchema.index({ workspaceId: 1, leadId: 1, timestamp: -1 });
 TrackedEventSchema.index({ workspaceId: 1, eventType: 1, timestamp: -1 });
-
-/** A message we refused, kept with the reason so nothing a client sent disappears silently. */
-@Schema({ collection: 'failed_events', versionKey: false })
-export class FailedEvent {
-  @Prop({ type: String, required: true, index: true })
-  workspaceId!: string;
-
-  @Prop({ type: String, required: true })
-  sourceId!: string;
-
-  @Prop({ type: String })
-  messageId?: string;
-
-  @Prop({ type: String, required: true })
-  reason!: string;
-
-  /** `invalid` (not a well-formed message) or `schema` (breaks its catalog property schema). */
-  @Prop({ type: String, required: true })
-  kind!: string;
-
-  /** The message as sent, as JSON text: it may hold keys MongoDB cannot store. */
-  @Prop({ type: String, required: true })
-  payload!: string;
-
-  @Prop({ type: Date, required: true })
-  receivedAt!: Date;
-}
-
-export const FailedEventSchema = SchemaFactory.createForClass(FailedEvent);

@@ -6,7 +6,7 @@ import {
   JourneyDefinition,
   JourneyStep,
   QuietHours,
-} from '../../workflows/contracts/journey-definition';
+} from '../../../workflows/contracts/journey-definition';
 
 /**
  * Validation of journey definitions. Each schema is typed by its contract type, so the

@@ -6,11 +6,11 @@ import {
   ConditionSource,
   JourneyDefinition,
   JourneyStep,
-} from '../../../workflows/contracts/journey-definition';
-import { AppError } from '../../common/app-error';
-import { describeZodError, parseRequest } from '../../common/validation';
-import { journeyDefinitionSchema } from '../journey-definition.schema';
-import { CommonErrorCode } from '../../common/error-codes';
+} from '../../../../workflows/contracts/journey-definition';
+import { AppError } from '../../../common/app-error';
+import { describeZodError, parseRequest } from '../../../common/validation';
+import { journeyDefinitionSchema } from '../../dto/journey-definition.request';
+import { CommonErrorCode } from '../../../common/error-codes';
 
 /**
  * The product spec's CreateTriggerRequest (`POST /api/behavior/triggers`) and its reading

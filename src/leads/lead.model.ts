@@ -11,7 +11,7 @@ export interface SessionState {
 /**
  * A person, known by one or more identities. Rollups are kept at write time with `$inc`
  * upserts, so reading a profile never aggregates events (FerretDB lacks most of `$group`).
- * Event-type keys are escaped with {@link encodeKey}.
+ * Event-type keys are escaped with encodeKey (field-keys.ts).
  */
 @Schema({ collection: 'leads', versionKey: false, minimize: false })
 export class Lead {
@@ -99,43 +99,3 @@ export class Lead {
 }
 
 export const LeadSchema = SchemaFactory.createForClass(Lead);
-
-export type IdentityKind = 'user' | 'anon';
-
-/**
- * One identity of a lead. The `_id` is `workspace:kind:value`, so resolving an incoming
- * event's userId or anonymousId to its lead is an `_id` lookup.
- */
-@Schema({ collection: 'identities', versionKey: false })
-export class Identity {
-  @Prop({ type: String, required: true })
-  _id!: string;
-
-  @Prop({ type: String, required: true })
-  workspaceId!: string;
-
-  @Prop({ type: String, required: true, enum: ['user', 'anon'] })
-  kind!: IdentityKind;
-
-  @Prop({ type: String, required: true })
-  value!: string;
-
-  @Prop({ type: String, required: true, index: true })
-  leadId!: string;
-
-  @Prop({ type: Date, required: true })
-  createdAt!: Date;
-}
-
-export const IdentitySchema = SchemaFactory.createForClass(Identity);
-
-/** Escapes a user-chosen name (an event type, a group id) for use as a MongoDB field name. */
-export function encodeKey(key: string): string {
-  return key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24').replace(/\0/g, '%00');
-}
-
-export function decodeKey(key: string): string {
-  return key.replace(/%(25|2E|24|00)/g, (escape) => decoded[escape]);
-}
-
-const decoded: Record<string, string> = { '%25': '%', '%2E': '.', '%24': '$', '%00': '\0' };
