@@ -11,11 +11,15 @@ export interface StoredBatch {
 export type IngestionListener = (batch: StoredBatch) => Promise<void>;
 
 /**
- * The seam between ingestion and what reacts to events (journeys, segments, scoring):
- * they subscribe here, and ingestion never knows them. A listener runs before the client
- * gets its 200, so a listener that must not lose events (an outbox) can make them durable;
- * if it throws, the request fails and the client retries. Retried events come back with
- * `duplicate: true`, so listeners must be idempotent by messageId.
+ * The seam between ingestion and what reacts to events. Subscribed today:
+ * - journeys: `src/journeys/dispatch/journey-trigger.listener.ts` matches each event against
+ *   the workspace's journey triggers and writes the lead workflow's signal to the outbox,
+ *   which `journey-signal.relay.ts` delivers to Temporal.
+ *
+ * Listeners subscribe here (in their module's init) and ingestion never imports them. A
+ * listener runs before the client gets its 200, so one that must not lose events (an outbox)
+ * can make them durable; if it throws, the request fails and the client retries. Retried
+ * events come back with `duplicate: true`, so listeners must be idempotent by messageId.
  */
 @Injectable()
 export class IngestionDispatcher {

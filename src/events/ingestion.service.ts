@@ -24,7 +24,9 @@ export interface IngestResult {
 /**
  * The ingestion hot path, in a fixed number of round trips per batch whatever its size:
  * identity lookups (cached), one unordered `insertMany`, one `bulkWrite` of lead rollups.
- * Events are stored before any counter moves, so a crash loses no event.
+ * Events are stored before any counter moves, so a crash loses no event. Stored events then
+ * go to the IngestionDispatcher's listeners (journeys' trigger listener: the hand-off to
+ * Temporal) before the client is answered.
  */
 @Injectable()
 export class IngestionService {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
 import { AppError } from '../common/app-error';
 import { formatPath } from '../common/validation';
-import { TemplatesService } from '../messaging/templates.service';
+import { TemplatesService } from '../messaging/templates/templates.service';
 import { walkSteps } from './dto/journey-definition.request';
 import type { MatchableJourney } from './dispatch/trigger-matcher';
 import { JourneyStatus } from './journey.model';

@@ -7,7 +7,7 @@ import { AssignmentsService } from '../agents/assignments.service';
 import { TasksService } from '../agents/tasks.service';
 import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
 import { LeadsService } from '../leads/leads.service';
-import { MessagingService } from '../messaging/messaging.service';
+import { MessagingService } from '../messaging/delivery/messaging.service';
 import { SelfCheckService } from '../self-check/self-check.service';
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AddressInfo, createConnection, createServer, Server } from 'node:net';
 import twilio from 'twilio';
-import type { MessagingService } from '../../src/messaging/messaging.service';
-import { signUnsubscribeToken } from '../../src/messaging/unsubscribe-token';
+import type { MessagingService } from '../../src/messaging/delivery/messaging.service';
+import { signUnsubscribeToken } from '../../src/messaging/unsubscribe/unsubscribe-token';
 import { startTwilioSink, TwilioSink } from '../../tools/twilio-sink/server';
 import { headerOf, SmtpSink, startSmtpSink } from '../support/smtp';
 import { useApi } from '../support/tracking';
@@ -44,7 +44,7 @@ describe('unsubscribe and SMS STOP over HTTP', () => {
   const nudge = useApi();
   let messaging: MessagingService;
   beforeAll(async () => {
-    const { MessagingService } = await import('../../src/messaging/messaging.service');
+    const { MessagingService } = await import('../../src/messaging/delivery/messaging.service');
     messaging = nudge.api.app.get(MessagingService);
   });
   afterAll(async () => {

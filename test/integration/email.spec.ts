@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { validateEnv } from '../../src/config/env.schema';
-import { EmailService } from '../../src/messaging/email.service';
+import { EmailService } from '../../src/messaging/email/email.service';
 import { SmtpSink, startSmtpSink } from '../support/smtp';
 
 describe('EmailService with a real SMTP server', () => {

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createMessagingActivities } from '../../activities/messaging.activities';
-import { verifyUnsubscribeToken } from '../../src/messaging/unsubscribe-token';
+import { verifyUnsubscribeToken } from '../../src/messaging/unsubscribe/unsubscribe-token';
 import type { StepContext } from '../../workflows/contracts/journey-activities';
 import { startTwilioSink, TwilioSink } from '../../tools/twilio-sink/server';
 import { headerOf, partOf, SmtpSink, startSmtpSink } from '../support/smtp';
@@ -45,7 +45,7 @@ describe('messaging activities on real services', () => {
         import('../../src/config/config.module'),
         import('../../src/database/database.module'),
         import('../../src/messaging/messaging.module'),
-        import('../../src/messaging/messaging.service'),
+        import('../../src/messaging/delivery/messaging.service'),
         import('@nestjs/mongoose'),
       ]);
     const moduleRef = await Test.createTestingModule({
@@ -198,7 +198,7 @@ describe('messaging activities on real services', () => {
     });
 
     it('takes exactly the cap of slots when many reservations, retries among them, race in one process', async () => {
-      const { FrequencyCapsService } = await import('../../src/messaging/frequency-caps.service');
+      const { FrequencyCapsService } = await import('../../src/messaging/delivery/frequency-caps.service');
       const caps = app.get(FrequencyCapsService);
       const leadId = await createLead({ email: 'many@example.com' });
       // 12 deliveries, most of them attempted two or three times at once.

@@ -3,8 +3,8 @@ import { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { ConfigService } from '../../src/config/config.module';
 import { validateEnv } from '../../src/config/env.schema';
-import { isUnsubscribedRecipient, SmsService } from '../../src/messaging/sms.service';
-import { createTwilioClient } from '../../src/messaging/twilio-http-client';
+import { isUnsubscribedRecipient, SmsService } from '../../src/messaging/sms/sms.service';
+import { createTwilioClient } from '../../src/messaging/sms/twilio-http-client';
 import { startTwilioSink, TwilioSink } from '../../tools/twilio-sink/server';
 
 // The real twilio SDK, end to end against the in-process sink: nothing here is stubbed.

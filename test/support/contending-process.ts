@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import type { AgentsService, NewAgent } from '../../src/agents/agents.service';
 import type { AssignAgentStep, AssignmentsService } from '../../src/agents/assignments.service';
-import type { FrequencyCapsService } from '../../src/messaging/frequency-caps.service';
+import type { FrequencyCapsService } from '../../src/messaging/delivery/frequency-caps.service';
 
 /**
  * One of the processes that test/integration/cross-process-exactness.spec.ts races against
@@ -41,7 +41,7 @@ async function main(buildDir: string): Promise<void> {
   const get = <T>(path: string, name: string): T => app.get<T>(load(path)[name]);
   const agents = get<AgentsService>('src/agents/agents.service', 'AgentsService');
   const assignments = get<AssignmentsService>('src/agents/assignments.service', 'AssignmentsService');
-  const caps = get<FrequencyCapsService>('src/messaging/frequency-caps.service', 'FrequencyCapsService');
+  const caps = get<FrequencyCapsService>('src/messaging/delivery/frequency-caps.service', 'FrequencyCapsService');
 
   const run = (job: Job): Promise<unknown[]> => {
     switch (job.kind) {

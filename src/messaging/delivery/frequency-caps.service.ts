@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
-import { AppConfig, ConfigService } from '../config/config.module';
+import { CONFLICT, retryOnConflict } from '../../common/retry-on-conflict';
+import { AppConfig, ConfigService } from '../../config/config.module';
 import { admit, CapEntry, release } from './frequency-cap';
 import { FrequencyWindowsRepository } from './frequency-windows.repository';
-import type { Channel } from './unsubscribe-token';
+import type { Channel } from '../unsubscribe/unsubscribe-token';
 
 /** What a look at the window decided: the answer to give, and the entries to store, if any. */
 interface WindowDecision<T> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import twilio from 'twilio';
-import { AppConfig, ConfigService } from '../config/config.module';
+import { AppConfig, ConfigService } from '../../config/config.module';
 import { createTwilioClient } from './twilio-http-client';
 
 export interface OutgoingSms {

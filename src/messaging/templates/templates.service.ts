@@ -4,10 +4,10 @@ import { LRUCache } from 'lru-cache';
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { AppError } from '../common/app-error';
-import { AppConfig, ConfigService } from '../config/config.module';
-import type { Channel } from './unsubscribe-token';
-import { MessagingErrorCode } from './messaging-errors';
+import { AppError } from '../../common/app-error';
+import { AppConfig, ConfigService } from '../../config/config.module';
+import type { Channel } from '../unsubscribe/unsubscribe-token';
+import { MessagingErrorCode } from '../messaging-errors';
 
 /** What every template sees; see templates/README.md. */
 export interface TemplateContext {

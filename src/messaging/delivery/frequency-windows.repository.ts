@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { isDuplicateKey } from '../../database/mongo-errors';
 import { FrequencyWindow } from './frequency-window.model';
 import type { CapEntry } from './frequency-cap';
-import type { Channel } from './unsubscribe-token';
+import type { Channel } from '../unsubscribe/unsubscribe-token';
 
 export interface WindowState {
   sends: CapEntry[];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { isDuplicateKey } from '../../database/mongo-errors';
 import { SmsRecipient } from './sms-recipient.model';
 
 export interface LeadRef {

@@ -1,20 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SendResult, StepContext } from '../../workflows/contracts/journey-activities';
-import { AppConfig, ConfigService } from '../config/config.module';
-import { LeadRecord } from '../leads/leads.repository';
-import { LeadsService } from '../leads/leads.service';
+import type { SendResult, StepContext } from '../../../workflows/contracts/journey-activities';
+import { AppConfig, ConfigService } from '../../config/config.module';
+import { LeadRecord } from '../../leads/leads.repository';
+import { LeadsService } from '../../leads/leads.service';
 import { DeliveriesRepository, DeliveryBase, DeliveryRecord } from './deliveries.repository';
 import { SkipReason } from './delivery.model';
-import { EmailService } from './email.service';
+import { EmailService } from '../email/email.service';
 import { FrequencyCapsService } from './frequency-caps.service';
 import { classifySendError, PermanentSendError } from './send-errors';
-import { isUnsubscribedRecipient, SmsService } from './sms.service';
-import { SmsRecipientsRepository } from './sms-recipients.repository';
-import { TemplateContext, TemplatesService } from './templates.service';
-import type { Channel } from './unsubscribe-token';
-import { UnsubscribeService } from './unsubscribe.service';
+import { isUnsubscribedRecipient, SmsService } from '../sms/sms.service';
+import { SmsRecipientsRepository } from '../sms/sms-recipients.repository';
+import { TemplateContext, TemplatesService } from '../templates/templates.service';
+import type { Channel } from '../unsubscribe/unsubscribe-token';
+import { UnsubscribeService } from '../unsubscribe/unsubscribe.service';
 
 export interface SendStep extends StepContext {
   template: string;

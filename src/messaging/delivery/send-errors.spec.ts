@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { classifySendError, PermanentSendError } from './send-errors';
-import { smsKeyword } from './sms-inbound.service';
+import { smsKeyword } from '../sms/sms-inbound.service';
 
 const twilioError = (statusCode: number, code: number) =>
   new twilio.RestException({ statusCode, body: { code, message: `twilio ${code}` } });

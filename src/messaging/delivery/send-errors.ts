@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import twilio from 'twilio';
-import { AppError } from '../common/app-error';
+import { AppError } from '../../common/app-error';
+import { MessagingErrorCode } from '../messaging-errors';
 
 /**
  * A provider refused a message for a reason no retry fixes (a 5xx SMTP reply, an invalid
@@ -10,7 +11,7 @@ export class PermanentSendError extends AppError {
   /** Read by the messaging activities, which turn it into a non-retryable failure. */
   readonly permanent = true;
 
-  constructor(code: string, message: string) {
+  constructor(code: MessagingErrorCode, message: string) {
     super(code, HttpStatus.BAD_GATEWAY, message);
   }
 }
@@ -25,10 +26,10 @@ export function classifySendError(error: unknown): Error {
   const cause = error instanceof Error ? error : new Error(String(error));
   const smtpCode = (cause as { responseCode?: unknown }).responseCode;
   if (typeof smtpCode === 'number' && smtpCode >= 500 && smtpCode < 600) {
-    return new PermanentSendError('SMTP_REJECTED', `SMTP ${smtpCode}: ${cause.message}`);
+    return new PermanentSendError(MessagingErrorCode.SmtpRejected, `SMTP ${smtpCode}: ${cause.message}`);
   }
   if (cause instanceof twilio.RestException && cause.status === 400) {
-    return new PermanentSendError('TWILIO_REJECTED', `Twilio ${cause.code}: ${cause.message}`);
+    return new PermanentSendError(MessagingErrorCode.TwilioRejected, `Twilio ${cause.code}: ${cause.message}`);
   }
   return cause;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
-import { AppConfig, ConfigService } from '../config/config.module';
+import { AppConfig, ConfigService } from '../../config/config.module';
 
 export interface OutgoingEmail {
   to: string;

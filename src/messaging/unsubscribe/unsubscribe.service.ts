@@ -1,11 +1,11 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError } from '../common/app-error';
-import { parseRequest } from '../common/validation';
-import { AppConfig, ConfigService } from '../config/config.module';
-import { LeadsService } from '../leads/leads.service';
+import { AppError } from '../../common/app-error';
+import { parseRequest } from '../../common/validation';
+import { AppConfig, ConfigService } from '../../config/config.module';
+import { LeadsService } from '../../leads/leads.service';
 import { signUnsubscribeToken, UnsubscribeClaim, verifyUnsubscribeToken } from './unsubscribe-token';
-import { CommonErrorCode } from '../common/error-codes';
+import { CommonErrorCode } from '../../common/error-codes';
 
 const querySchema = z.object({ token: z.string().min(1).max(1_000) });
 

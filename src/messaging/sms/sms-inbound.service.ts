@@ -1,12 +1,12 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { AppError } from '../common/app-error';
-import { parseRequest } from '../common/validation';
-import { AppConfig, ConfigService } from '../config/config.module';
-import { LeadsService } from '../leads/leads.service';
+import { AppError } from '../../common/app-error';
+import { parseRequest } from '../../common/validation';
+import { AppConfig, ConfigService } from '../../config/config.module';
+import { LeadsService } from '../../leads/leads.service';
 import { SmsRecipientsRepository } from './sms-recipients.repository';
-import { MessagingErrorCode } from './messaging-errors';
+import { MessagingErrorCode } from '../messaging-errors';
 
 /** Twilio's default opt-out and opt-in keywords; Twilio matches only the whole message, in any case. */
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);

@@ -2,7 +2,7 @@ import { ConfigService } from '@nestjs/config';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateEnv } from '../config/env.schema';
+import { validateEnv } from '../../config/env.schema';
 import { defaultTemplatesDir, TemplateContext, TemplateNotFoundError, TemplatesService } from './templates.service';
 
 const context = (overrides: Partial<TemplateContext> = {}): TemplateContext => ({
@@ -20,7 +20,7 @@ describe('TemplatesService with the shipped templates', () => {
   const sut = serviceFor();
 
   it('finds templates/ at the repository root by default', () => {
-    expect(sut.directory).toBe(join(__dirname, '..', '..', 'templates'));
+    expect(sut.directory).toBe(join(__dirname, '..', '..', '..', 'templates'));
   });
 
   it('renders form-abandon-recovery: subject, greeting, quote link and unsubscribe link', async () => {
@@ -131,9 +131,9 @@ describe('TemplatesService with a TEMPLATES_DIR of its own', () => {
 
 describe('defaultTemplatesDir', () => {
   it('finds the repository from a compiled file under dist/ as from the source', () => {
-    const root = join(__dirname, '..', '..');
+    const root = join(__dirname, '..', '..', '..');
 
-    expect(defaultTemplatesDir(join(root, 'dist', 'src', 'messaging'))).toBe(join(root, 'templates'));
+    expect(defaultTemplatesDir(join(root, 'dist', 'src', 'messaging', 'templates'))).toBe(join(root, 'templates'));
     expect(defaultTemplatesDir(__dirname)).toBe(join(root, 'templates'));
   });
 });

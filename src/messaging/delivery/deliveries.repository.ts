@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { isDuplicateKey } from '../database/mongo-errors';
+import { isDuplicateKey } from '../../database/mongo-errors';
 import { Delivery, DeliveryStatus, SkipReason } from './delivery.model';
 
 export type DeliveryRecord = Omit<Delivery, '_id'> & { id: string };
