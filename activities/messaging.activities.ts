@@ -1,17 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { JourneyActivities, SendResult, StepContext } from '../workflows/contracts/journey-activities';
-
-/** The run's trigger event as templates see it (`{{trigger.properties.formId}}`). */
-export interface TriggerFacts {
-  type: string;
-  properties: Record<string, unknown>;
-}
-
-/**
- * A send step. `trigger` is optional beyond the contract: a run passes its trigger event's
- * type and properties so templates can use them; without it templates get no `trigger`.
- */
-type SendInput = StepContext & { template: string; trigger?: TriggerFacts };
+import type {
+  JourneyActivities,
+  SendEmailInput,
+  SendResult,
+  SendSmsInput,
+} from '../workflows/contracts/journey-activities';
 
 /**
  * What the messaging activities need from the app; the worker hands in MessagingService.
@@ -19,8 +12,8 @@ type SendInput = StepContext & { template: string; trigger?: TriggerFacts };
  * missing template, a recipient the provider refuses for good.
  */
 export interface MessageSender {
-  sendEmail(input: SendInput & { subject?: string }): Promise<SendResult>;
-  sendSms(input: SendInput): Promise<SendResult>;
+  sendEmail(input: SendEmailInput): Promise<SendResult>;
+  sendSms(input: SendSmsInput): Promise<SendResult>;
 }
 
 export interface MessagingDeps {
@@ -30,11 +23,11 @@ export interface MessagingDeps {
 export function createMessagingActivities({ messaging }: MessagingDeps) {
   return {
     /** Sends a journey email at most once per step key; skips opted-out, address-less and capped leads. */
-    async sendEmail(input: SendInput & { subject?: string }): Promise<SendResult> {
+    async sendEmail(input: SendEmailInput): Promise<SendResult> {
       return finalOnPermanent(() => messaging.sendEmail(input));
     },
     /** Texts a journey SMS at most once per step key; skips opted-out, number-less and capped leads. */
-    async sendSms(input: SendInput): Promise<SendResult> {
+    async sendSms(input: SendSmsInput): Promise<SendResult> {
       return finalOnPermanent(() => messaging.sendSms(input));
     },
   } satisfies Pick<JourneyActivities, 'sendEmail' | 'sendSms'>;

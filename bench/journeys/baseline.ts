@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { repoRoot } from '../../tools/stack/run';
-import { signUnsubscribeToken } from '../../src/messaging/unsubscribe-token';
+import { signUnsubscribeToken } from '../../src/messaging/unsubscribe/unsubscribe-token';
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
 import { EXAMPLE_JOURNEY_ID } from '../../src/journeys/journeys.seed';
 import {

@@ -37,28 +37,25 @@ describe('journey executions and stats over REST', () => {
     if (!wired) throw new Error('JourneyExecutionsModule is not imported by AppModule');
     const log = nudge.api.app.get(JourneyLogWriter);
     const n = ++runs;
-    const runId = `journey-${journeyId}-${leadId}-${n}`;
+    const ref = { workspaceId: 'dev', journeyId, leadId, runId: `journey-${journeyId}-${leadId}-${n}` };
     await log.recordRunStarted({
-      runId,
-      workspaceId: 'dev',
-      leadId,
-      journeyId,
+      ...ref,
       version: 1,
       triggerMessageId: randomUUID(),
       triggerType: 'form_abandon',
       at: at(n),
     });
-    await log.recordStep({ runId, stepId: 'wait-1h', type: 'wait', at: at(n + 60), result: 'done' });
+    await log.recordStep({ ...ref, stepId: 'wait-1h', type: 'wait', at: at(n + 60), result: 'done' });
     await log.recordStep({
-      runId,
+      ...ref,
       stepId: 'recovery-email',
       type: 'send_email',
       at: at(n + 60),
       result: outcome === 'exited' ? 'skipped' : 'done',
       detail: { deliveryId: `d-${n}` },
     });
-    if (outcome) await log.recordRunEnded({ runId, outcome, converted, at: at(n + 61) });
-    return runId;
+    if (outcome) await log.recordRunEnded({ ...ref, outcome, converted, at: at(n + 61) });
+    return ref.runId;
   }
 
   it("lists a journey's runs newest first with their steps, page by page", async () => {

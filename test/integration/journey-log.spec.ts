@@ -51,28 +51,26 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     end?: { outcome: RunOutcome; converted?: boolean; exitReason?: string },
   ): Promise<string> {
     const n = ++runs;
-    const runId = `journey-${journeyId}-${leadId}-${n}`;
+    const ref = { workspaceId, journeyId, leadId, runId: `journey-${journeyId}-${leadId}-${n}` };
     await sut.recordRunStarted({
-      runId,
-      workspaceId,
-      leadId,
-      journeyId,
+      ...ref,
       version: 1,
       triggerMessageId: `msg-${n}`,
       triggerType: 'form_abandon',
       at: minute(n),
     });
     for (const [stepId, result] of steps) {
-      await sut.recordStep({ runId, stepId, type: 'send_email', at: minute(n), result });
+      await sut.recordStep({ ...ref, stepId, type: 'send_email', at: minute(n), result });
     }
-    if (end) await sut.recordRunEnded({ runId, converted: false, ...end, at: minute(n + 1) });
-    return runId;
+    if (end) await sut.recordRunEnded({ ...ref, converted: false, ...end, at: minute(n + 1) });
+    return ref.runId;
   }
 
   it('records a run, its steps and its end once, however often each is recorded', async () => {
     const runId = await run('recovery', 'lead_1');
+    const ref = { workspaceId, journeyId: 'recovery', leadId: 'lead_1', runId };
     const step = {
-      runId,
+      ...ref,
       stepId: 'recovery-email',
       type: 'send_email',
       at: minute(70),
@@ -81,10 +79,7 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     };
 
     await sut.recordRunStarted({
-      runId,
-      workspaceId,
-      leadId: 'lead_1',
-      journeyId: 'recovery',
+      ...ref,
       version: 1,
       triggerMessageId: 'msg-again',
       triggerType: 'form_abandon',
@@ -92,9 +87,21 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     });
     await sut.recordStep(step);
     await sut.recordStep({ ...step, result: 'failed', detail: { replayed: true } });
-    await sut.recordStep({ runId, stepId: 'assign-agent', type: 'assign_agent', at: minute(190), result: 'done' });
-    await sut.recordRunEnded({ runId, outcome: 'exited', converted: true, exitReason: 'form_submit', at: minute(200) });
-    await sut.recordRunEnded({ runId, outcome: 'exited', converted: true, exitReason: 'form_submit', at: minute(200) });
+    await sut.recordStep({ ...ref, stepId: 'assign-agent', type: 'assign_agent', at: minute(190), result: 'done' });
+    await sut.recordRunEnded({
+      ...ref,
+      outcome: 'exited',
+      converted: true,
+      exitReason: 'form_submit',
+      at: minute(200),
+    });
+    await sut.recordRunEnded({
+      ...ref,
+      outcome: 'exited',
+      converted: true,
+      exitReason: 'form_submit',
+      at: minute(200),
+    });
 
     const page = await executions.list(workspaceId, 'recovery', query());
     expect(page).toEqual({
@@ -128,10 +135,20 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     expect(await db!.collection('journey_runs').countDocuments({ _id: runId as never })).toBe(1);
   });
 
-  it('refuses a step of a run whose start was never recorded, so Temporal retries it', async () => {
-    await expect(
-      sut.recordStep({ runId: 'journey-x-lead-9', stepId: 's', type: 'wait', at: minute(1), result: 'done' }),
-    ).rejects.toThrow('journey run "journey-x-lead-9" is not recorded');
+  it('files a step under the run its RunRef names, without looking the run up', async () => {
+    const ref = {
+      workspaceId: 'ws_other',
+      journeyId: 'elsewhere',
+      leadId: 'lead_9',
+      runId: 'journey-elsewhere-lead_9-1',
+    };
+
+    await sut.recordStep({ ...ref, stepId: 's', type: 'wait', at: minute(1), result: 'done' });
+
+    expect(await db!.collection('journey_step_logs').find({ runId: ref.runId }).toArray()).toEqual([
+      expect.objectContaining({ workspaceId: 'ws_other', journeyId: 'elsewhere', leadId: 'lead_9', stepId: 's' }),
+    ]);
+    expect(await db!.collection('journey_runs').countDocuments({ _id: ref.runId as never })).toBe(0);
   });
 
   it("counts a journey's entries, outcomes, conversions and step results", async () => {
@@ -166,7 +183,8 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
   it('pages runs newest first with a cursor, and filters by lead and status', async () => {
     const ids: string[] = [];
     for (const lead of ['lead_a', 'lead_b', 'lead_a', 'lead_c', 'lead_a']) ids.push(await run('pages', lead));
-    await sut.recordRunEnded({ runId: ids[0], outcome: 'completed', converted: false, at: minute(300) });
+    const first0 = { workspaceId, journeyId: 'pages', leadId: 'lead_a', runId: ids[0] };
+    await sut.recordRunEnded({ ...first0, outcome: 'completed', converted: false, at: minute(300) });
 
     const first = await executions.list(workspaceId, 'pages', query({ limit: '2' }));
     const second = await executions.list(workspaceId, 'pages', query({ limit: '2', cursor: first.nextCursor }));

@@ -187,14 +187,21 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
         [2, `${run.workflowId}:welcome`],
         [3, `${run.workflowId}:welcome`],
       ]);
+      // Every record carries its run's RunRef: the worker never looks a run's owner up.
+      const runRef = { workspaceId: 'ws_1', journeyId: 'test-journey', leadId: 'ld_retry', runId: run.workflowId };
       expect(stub.callsOf('recordStep')).toEqual([
-        expect.objectContaining({
+        {
+          ...runRef,
           stepId: 'welcome',
           type: 'send_email',
+          at: expect.any(String),
           result: 'done',
           detail: { deliveryId: `d-${run.workflowId}:welcome`, providerId: 'smtp-1' },
-        }),
+        },
       ]);
+      expect(stub.callsOf('recordRunStarted')).toEqual([expect.objectContaining({ ...runRef, version: 3 })]);
+      expect(stub.callsOf('recordRunEnded')).toEqual([expect.objectContaining(runRef)]);
+      expect(sends[0].input).toEqual(expect.objectContaining({ ...runRef, stepId: 'welcome', version: 3 }));
       await saveHistory('send-retried.run', run);
     });
   });

@@ -6,14 +6,22 @@ import type { RunOutcome } from './journey-run.contract';
  * `key`: a retried or replayed step finds its earlier result instead of acting twice.
  */
 
-/** Identifies one step of one run; `key` (`runId:stepId`) is the idempotency key. */
-export interface StepContext {
-  key: string;
+/**
+ * Whose run an activity acts for: every run activity carries it, so the worker never looks
+ * a run's owner up.
+ */
+export interface RunRef {
   workspaceId: string;
-  leadId: string;
   journeyId: string;
-  version: number;
+  leadId: string;
+  /** The run's workflow id. */
   runId: string;
+}
+
+/** Identifies one step of one run; `key` (`runId:stepId`) is the idempotency key. */
+export interface StepContext extends RunRef {
+  key: string;
+  version: number;
   stepId: string;
 }
 
@@ -39,8 +47,7 @@ export interface AssignmentResult {
   agentName?: string;
 }
 
-export interface StepRecord {
-  runId: string;
+export interface StepRecord extends RunRef {
   stepId: string;
   type: string;
   /** Workflow time the step finished (ISO). */
@@ -49,19 +56,14 @@ export interface StepRecord {
   detail?: Record<string, unknown>;
 }
 
-export interface RunStarted {
-  runId: string;
-  workspaceId: string;
-  leadId: string;
-  journeyId: string;
+export interface RunStarted extends RunRef {
   version: number;
   triggerMessageId: string;
   triggerType: string;
   at: string;
 }
 
-export interface RunEnded {
-  runId: string;
+export interface RunEnded extends RunRef {
   outcome: RunOutcome;
   converted: boolean;
   exitReason?: string;
@@ -74,10 +76,21 @@ export interface TriggerFacts {
   properties: Record<string, unknown>;
 }
 
+/** A send step; the run passes its trigger event so templates can use it. */
+export interface SendSmsInput extends StepContext {
+  template: string;
+  trigger?: TriggerFacts;
+}
+
+export interface SendEmailInput extends SendSmsInput {
+  /** Overrides the template's subject.hbs; rendered with the same context. */
+  subject?: string;
+}
+
 export interface JourneyActivities {
   getLeadFacts(input: { workspaceId: string; leadId: string }): Promise<LeadFacts>;
-  sendEmail(input: StepContext & { template: string; subject?: string; trigger?: TriggerFacts }): Promise<SendResult>;
-  sendSms(input: StepContext & { template: string; trigger?: TriggerFacts }): Promise<SendResult>;
+  sendEmail(input: SendEmailInput): Promise<SendResult>;
+  sendSms(input: SendSmsInput): Promise<SendResult>;
   assignAgent(
     input: StepContext & { strategy: 'round_robin' | 'least_loaded'; matchTrait?: string; reason?: string },
   ): Promise<AssignmentResult>;

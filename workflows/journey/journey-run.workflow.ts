@@ -17,12 +17,12 @@ import { journeyRunEndedSignal } from '../contracts/lead.contract';
 import { Step } from '../contracts/search-attributes';
 import { eventMatches, needsLeadFacts } from '../lib/event-match';
 import { recordRunEnded, recordRunStarted } from './activity-proxies';
-import { leadFacts, RunContext } from './run-context';
+import { leadFacts, RunContext, runRef } from './run-context';
 import { runSteps } from './steps';
 
 /** Runs one lead through one journey version until its steps end, an exit event, or a failure. */
 export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
-  const { workspaceId, leadId, journeyId, version, trigger } = input;
+  const { leadId, journeyId, version, trigger } = input;
   const run: RunContext = {
     input,
     runId: workflowInfo().workflowId,
@@ -35,10 +35,7 @@ export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
   const at = () => new Date(Date.now()).toISOString();
   const { runId } = run;
   await recordRunStarted({
-    runId,
-    workspaceId,
-    leadId,
-    journeyId,
+    ...runRef(run),
     version,
     triggerMessageId: trigger.messageId,
     triggerType: trigger.type,
@@ -88,7 +85,7 @@ export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
   delete run.status.currentStep;
   upsertSearchAttributes([{ key: Step, value: 'done' }]);
   await CancellationScope.nonCancellable(async () => {
-    await recordRunEnded({ runId, ...result, at: at() });
+    await recordRunEnded({ ...runRef(run), ...result, at: at() });
     // By workflow id only: the lead may have continued-as-new since it started this run.
     const parent = workflowInfo().parent?.workflowId;
     if (parent) {

@@ -1,5 +1,5 @@
 import { CancellationScope, condition } from '@temporalio/workflow';
-import type { LeadFacts, StepContext, StepRecord } from '../contracts/journey-activities';
+import type { LeadFacts, RunRef, StepContext, StepRecord } from '../contracts/journey-activities';
 import type { EventMatch, JourneyStep } from '../contracts/journey-definition';
 import type { JourneyRunInput, JourneyRunStatus } from '../contracts/journey-run.contract';
 import type { LeadEvent } from '../contracts/lead.contract';
@@ -18,9 +18,13 @@ export interface RunContext {
 
 export const MINUTE = 60_000;
 
-export function stepContext({ input, runId }: RunContext, stepId: string): StepContext {
-  const { workspaceId, leadId, journeyId, version } = input;
-  return { key: `${runId}:${stepId}`, workspaceId, leadId, journeyId, version, runId, stepId };
+export function runRef({ input, runId }: RunContext): RunRef {
+  const { workspaceId, journeyId, leadId } = input;
+  return { workspaceId, journeyId, leadId, runId };
+}
+
+export function stepContext(run: RunContext, stepId: string): StepContext {
+  return { ...runRef(run), key: `${run.runId}:${stepId}`, version: run.input.version, stepId };
 }
 
 export function leadFacts({ input }: RunContext): Promise<LeadFacts> {
@@ -45,7 +49,7 @@ export async function record(
 ): Promise<void> {
   const at = new Date(Date.now()).toISOString();
   await CancellationScope.nonCancellable(() =>
-    recordStep({ runId: run.runId, stepId: step.id, type: step.type, at, result, ...(detail && { detail }) }),
+    recordStep({ ...runRef(run), stepId: step.id, type: step.type, at, result, ...(detail && { detail }) }),
   );
   if (result !== 'failed') run.status.completedSteps.push(step.id);
 }

@@ -7,7 +7,6 @@ import { JourneyStepLog } from './journey-step-log.model';
 
 export type RunRecord = Omit<JourneyRun, '_id'> & { runId: string };
 export type StepLogRecord = Omit<JourneyStepLog, '_id'>;
-export type RunOwner = Pick<JourneyRun, 'workspaceId' | 'journeyId' | 'leadId'>;
 export type RunEnd = Pick<JourneyRun, 'status' | 'converted' | 'exitReason' | 'endedAt'>;
 
 export interface RunQuery {
@@ -41,18 +40,6 @@ export class JourneyExecutionsRepository {
   /** False when the run was recorded already. */
   async insertRun({ runId, ...run }: RunRecord): Promise<boolean> {
     return ignoreDuplicate(() => this.runs.collection.insertOne({ _id: runId as never, ...run }));
-  }
-
-  /**
-   * Whose run this is, by its id alone: the worker records steps and ends by run id
-   * (globally unique, as it embeds the lead id), and this is where they learn the workspace.
-   */
-  async findRunOwner(runId: string): Promise<RunOwner | null> {
-    const doc = await this.runs.collection.findOne(
-      { _id: runId as never },
-      { projection: { workspaceId: 1, journeyId: 1, leadId: 1 } },
-    );
-    return doc && { workspaceId: doc.workspaceId, journeyId: doc.journeyId, leadId: doc.leadId };
   }
 
   async endRun(workspaceId: string, runId: string, end: RunEnd): Promise<void> {

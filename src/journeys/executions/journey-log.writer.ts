@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import type { RunEnded, RunStarted, StepRecord } from '../../../workflows/contracts/journey-activities';
-import { JourneyExecutionsRepository, RunOwner } from './journey-executions.repository';
+import { JourneyExecutionsRepository } from './journey-executions.repository';
 
 /**
  * The write side of the journey execution log, used by the worker's activities. Every write
- * is idempotent: a replayed or retried record is a duplicate and changes nothing. The API
- * reads the log through JourneyExecutionsService.
+ * is idempotent: a replayed or retried record is a duplicate and changes nothing. Each record
+ * carries its run's RunRef, so none is looked up. The API reads the log through
+ * JourneyExecutionsService.
  */
 @Injectable()
 export class JourneyLogWriter {
-  /** A run's owner never changes, so steps after the first skip the lookup. */
-  private readonly owners = new LRUCache<string, RunOwner>({ max: 10_000 });
-
   constructor(private readonly repository: JourneyExecutionsRepository) {}
 
   async recordRunStarted(run: RunStarted): Promise<void> {
@@ -29,11 +26,10 @@ export class JourneyLogWriter {
       converted: false,
       enteredAt: new Date(run.at),
     });
-    this.owners.set(runId, { workspaceId, journeyId, leadId });
   }
 
   async recordStep(step: StepRecord): Promise<void> {
-    const { workspaceId, journeyId, leadId } = await this.owner(step.runId);
+    const { workspaceId, journeyId, leadId } = step;
     await this.repository.insertStep(workspaceId, {
       journeyId,
       runId: step.runId,
@@ -49,22 +45,11 @@ export class JourneyLogWriter {
 
   /** A `$set`, so recording the end again changes nothing. */
   async recordRunEnded(end: RunEnded): Promise<void> {
-    const { workspaceId } = await this.owner(end.runId);
-    await this.repository.endRun(workspaceId, end.runId, {
+    await this.repository.endRun(end.workspaceId, end.runId, {
       status: end.outcome,
       converted: end.converted,
       ...(end.exitReason && { exitReason: end.exitReason }),
       endedAt: new Date(end.at),
     });
-  }
-
-  private async owner(runId: string): Promise<RunOwner> {
-    const cached = this.owners.get(runId);
-    if (cached) return cached;
-    const owner = await this.repository.findRunOwner(runId);
-    // A plain (retryable) error: workflows record a run's start before its steps, so only a bug lands here.
-    if (!owner) throw new Error(`journey run "${runId}" is not recorded: record its start first`);
-    this.owners.set(runId, owner);
-    return owner;
   }
 }

@@ -3,7 +3,8 @@ import { validateEnv } from '../../config/env.schema';
 import type { LeadRecord } from '../../leads/leads.repository';
 import type { DeliveriesRepository, DeliveryBase, DeliveryRecord } from './deliveries.repository';
 import type { FrequencyCapsService } from './frequency-caps.service';
-import { EmailStep, MessagingService } from './messaging.service';
+import type { SendEmailInput } from '../../../workflows/contracts/journey-activities';
+import { MessagingService } from './messaging.service';
 import { PermanentSendError } from './send-errors';
 
 /** Deliveries as DeliveriesRepository keeps them, in memory: `start` refuses a final one. */
@@ -54,7 +55,7 @@ const ada: LeadRecord = {
   tags: [],
 } as unknown as LeadRecord;
 
-function setUp({ lead = ada, capLimit = 10 } = {}) {
+function setUp({ lead = ada, capLimit = 10 }: { lead?: LeadRecord | null; capLimit?: number } = {}) {
   const deliveries = new FakeDeliveries();
   const caps = new FakeCaps(capLimit);
   const sent: Array<{ to: string; subject: string; messageId: string; headers: Record<string, string> }> = [];
@@ -95,7 +96,7 @@ function setUp({ lead = ada, capLimit = 10 } = {}) {
   return { sut, deliveries, caps, sent, texts, unsubscribed, email };
 }
 
-const step = (stepId = 'email-1'): EmailStep => ({
+const step = (stepId = 'email-1'): SendEmailInput => ({
   key: `run-1:${stepId}`,
   workspaceId: 'ws',
   journeyId: 'recovery',

@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SendResult, StepContext } from '../../../workflows/contracts/journey-activities';
+import type {
+  SendEmailInput,
+  SendResult,
+  SendSmsInput,
+  StepContext,
+} from '../../../workflows/contracts/journey-activities';
 import { AppConfig, ConfigService } from '../../config/config.module';
 import { LeadRecord } from '../../leads/leads.repository';
 import { LeadsService } from '../../leads/leads.service';
@@ -15,17 +20,6 @@ import { SmsRecipientsRepository } from '../sms/sms-recipients.repository';
 import { TemplateContext, TemplatesService } from '../templates/templates.service';
 import type { Channel } from '../unsubscribe/unsubscribe-token';
 import { UnsubscribeService } from '../unsubscribe/unsubscribe.service';
-
-export interface SendStep extends StepContext {
-  template: string;
-  /** The run's trigger event, for templates; the worker passes it when it can find it. */
-  trigger?: TemplateContext['trigger'];
-}
-
-export interface EmailStep extends SendStep {
-  /** Overrides the template's subject.hbs; rendered with the same context. */
-  subject?: string;
-}
 
 /** What each channel adds to the common delivery pipeline. */
 interface ChannelPlan<M> {
@@ -72,7 +66,7 @@ export class MessagingService {
   }
 
   /** Sends a journey email once per step key, unless the lead has no address, opted out or is capped. */
-  sendEmail(step: EmailStep): Promise<SendResult> {
+  sendEmail(step: SendEmailInput): Promise<SendResult> {
     return this.deliver(step, 'email', {
       address: (lead) => emailAddress(lead.traits?.email),
       render: async (context, lead) => {
@@ -103,7 +97,7 @@ export class MessagingService {
   }
 
   /** Texts a journey SMS once per step key; a recipient who replied STOP to Twilio (21610) is opted out. */
-  sendSms(step: SendStep): Promise<SendResult> {
+  sendSms(step: SendSmsInput): Promise<SendResult> {
     return this.deliver(step, 'sms', {
       address: (lead) => e164(lead.traits?.phone),
       render: (context) => this.templates.render('sms', step.template, context),
@@ -120,7 +114,7 @@ export class MessagingService {
     });
   }
 
-  private async deliver<M>(step: SendStep, channel: Channel, plan: ChannelPlan<M>): Promise<SendResult> {
+  private async deliver<M>(step: SendSmsInput, channel: Channel, plan: ChannelPlan<M>): Promise<SendResult> {
     const { workspaceId } = step;
     const id = `${workspaceId}:${step.key}`;
     const earlier = await this.deliveries.find(workspaceId, id);
@@ -218,7 +212,7 @@ function resultOf(delivery: DeliveryRecord): SendResult {
   return { status: 'skipped', deliveryId: delivery.id, reason: delivery.reason ?? 'no_address' };
 }
 
-function contextOf(step: SendStep, lead: LeadRecord): TemplateContext {
+function contextOf(step: SendSmsInput, lead: LeadRecord): TemplateContext {
   return {
     lead: { id: lead.id, traits: lead.traits ?? {}, tags: lead.tags ?? [] },
     journey: { id: step.journeyId, version: step.version },

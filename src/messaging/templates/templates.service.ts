@@ -8,6 +8,7 @@ import { AppError } from '../../common/app-error';
 import { AppConfig, ConfigService } from '../../config/config.module';
 import type { Channel } from '../unsubscribe/unsubscribe-token';
 import { MessagingErrorCode } from '../messaging-errors';
+import type { TriggerFacts } from '../../../workflows/contracts/journey-activities';
 
 /** What every template sees; see templates/README.md. */
 export interface TemplateContext {
@@ -15,7 +16,7 @@ export interface TemplateContext {
   journey: { id: string; version: number };
   step: { id: string };
   /** The event that started the run, when the worker can find it. */
-  trigger?: { type: string; properties: Record<string, unknown> };
+  trigger?: TriggerFacts;
   /** Email only: the one-click unsubscribe link of this lead. */
   unsubscribeUrl?: string;
 }
