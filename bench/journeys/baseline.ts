@@ -130,8 +130,8 @@ export async function startBaselineEmail(client: Client, workflowId: string, to:
 
 /**
  * The signal the relay sends for a matching form_abandon (journey-trigger.listener.ts):
- * the event and the example journey's entry with its whole definition, so the raw loop
- * carries the same payload.
+ * the event and a reference to the example journey's version with its entry rules, so the
+ * raw loop carries the same payload.
  */
 export function formAbandonSignal(messageId: string, waitScale: number): LeadEventSignal {
   return {
@@ -141,7 +141,18 @@ export function formAbandonSignal(messageId: string, waitScale: number): LeadEve
       timestamp: new Date().toISOString(),
       properties: FORM_ABANDON.properties,
     },
-    entries: [{ journeyId: EXAMPLE_JOURNEY_ID, version: 1, definition: formAbandonmentRecovery, waitScale }],
+    entries: [
+      {
+        journeyId: EXAMPLE_JOURNEY_ID,
+        version: 1,
+        rules: {
+          priority: formAbandonmentRecovery.priority,
+          reentry: formAbandonmentRecovery.reentry,
+          cooldownMinutes: formAbandonmentRecovery.cooldownMinutes,
+        },
+        waitScale,
+      },
+    ],
   };
 }
 

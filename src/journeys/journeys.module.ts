@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { MessagingModule } from '../messaging/messaging.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
-import { JourneyVersion, JourneyVersionSchema } from './journey-version.model';
+import { JourneyVersionsModule } from './journey-versions.module';
 import { Journey, JourneySchema } from './journey.model';
 import { JourneysController } from './journeys.controller';
 import { JourneysRepository } from './journeys.repository';
@@ -14,10 +14,8 @@ import { BehaviorTriggersService } from './triggers/behavior-triggers.service';
 /** Journey definitions: authoring, versions, lifecycle. Running them is the worker's part. */
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: Journey.name, schema: JourneySchema },
-      { name: JourneyVersion.name, schema: JourneyVersionSchema },
-    ]),
+    MongooseModule.forFeature([{ name: Journey.name, schema: JourneySchema }]),
+    JourneyVersionsModule,
     WorkspacesModule,
     MessagingModule,
   ],

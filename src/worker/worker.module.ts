@@ -4,6 +4,7 @@ import { LoggerModule } from '../common/logger.module';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { JourneyLogModule } from '../journeys/executions/journey-log.module';
+import { JourneyVersionsModule } from '../journeys/journey-versions.module';
 import { LeadsModule } from '../leads/leads.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { SelfCheckModule } from '../self-check/self-check.module';
@@ -12,8 +13,8 @@ import { WorkerService } from './worker.service';
 
 /**
  * The Temporal worker process: the API's config and database, no HTTP, and the feature
- * modules whose services activities call (not the journeys module: the worker runs
- * published definitions, it never authors or seeds them).
+ * modules whose services activities call (not the journeys module: the worker reads
+ * published versions, it never authors or seeds them).
  */
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { WorkerService } from './worker.service';
     AgentsModule,
     LeadsModule,
     JourneyLogModule,
+    JourneyVersionsModule,
   ],
   providers: [WorkerService],
 })

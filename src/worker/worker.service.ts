@@ -6,6 +6,7 @@ import { AppConfig, ConfigService } from '../config/config.module';
 import { AssignmentsService } from '../agents/assignments.service';
 import { TasksService } from '../agents/tasks.service';
 import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
+import { JourneyVersionsReader } from '../journeys/journey-versions.reader';
 import { LeadsService } from '../leads/leads.service';
 import { MessagingService } from '../messaging/delivery/messaging.service';
 import { SelfCheckService } from '../self-check/self-check.service';
@@ -28,6 +29,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly tasks: TasksService,
     private readonly leads: LeadsService,
     private readonly journeyLog: JourneyLogWriter,
+    private readonly journeyVersions: JourneyVersionsReader,
     private readonly messaging: MessagingService,
   ) {}
 
@@ -50,6 +52,7 @@ export class WorkerService implements BeforeApplicationShutdown {
         tasks: this.tasks,
         leads: this.leads,
         journeyLog: this.journeyLog,
+        journeyVersions: this.journeyVersions,
         messaging: this.messaging,
       }),
     });

@@ -102,7 +102,14 @@ describe('journey dispatch: only events a journey cares about reach the lead wor
 
     expect(signals).toHaveLength(1);
     expect(signals![0].event).toMatchObject({ type: 'form_abandon', properties: { formCompletion: 40 } });
-    expect(signals![0].entries.map((e) => e.journeyId)).toContain('form-abandonment-recovery');
+    const entry = signals![0].entries.find((e) => e.journeyId === 'form-abandonment-recovery');
+    // A reference and its entry rules: the run loads the definition of the version itself.
+    expect(entry).toEqual({
+      journeyId: 'form-abandonment-recovery',
+      version: expect.any(Number),
+      rules: { priority: expect.any(Number), reentry: expect.any(String), cooldownMinutes: expect.any(Number) },
+      waitScale: expect.any(Number),
+    });
   });
 
   it('signals nothing for a form completed to 100 %, nor for events no journey mentions', async () => {

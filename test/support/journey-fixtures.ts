@@ -38,6 +38,12 @@ export function stubActivities(overrides: Overrides = {}, facts: Partial<LeadFac
     providerId: `p-${input.key}`,
   });
   const defaults: JourneyActivities = {
+    getJourneyDefinition: ({ journeyId, version }) => {
+      const definition = published.get(`${journeyId}:v${version}`);
+      return definition
+        ? Promise.resolve(definition)
+        : Promise.reject(new Error(`${journeyId} v${version} unpublished`));
+    },
     getLeadFacts: () => Promise.resolve({ traits: {}, rollups: {}, exists: true, ...facts }),
     sendEmail: (input) => Promise.resolve(sent(input)),
     sendSms: (input) => Promise.resolve(sent(input)),
@@ -77,12 +83,15 @@ export const leadEvent = (messageId: string, type: string, properties: Record<st
   properties,
 });
 
-export const journeyEntry = (journeyId: string, definition: JourneyDefinition, waitScale = 1): JourneyEntry => ({
-  journeyId,
-  version: 1,
-  definition,
-  waitScale,
-});
+/** Definitions "published" by journeyEntry, which the stub getJourneyDefinition serves. */
+const published = new Map<string, JourneyDefinition>();
+
+/** An entry as the trigger listener writes it (a reference and the rules); the stub serves its definition. */
+export function journeyEntry(journeyId: string, definition: JourneyDefinition, waitScale = 1): JourneyEntry {
+  published.set(`${journeyId}:v1`, definition);
+  const { priority, reentry, cooldownMinutes } = definition;
+  return { journeyId, version: 1, rules: { priority, reentry, cooldownMinutes }, waitScale };
+}
 
 /** A minimal definition: `steps`, triggered by `form_abandon`, with anything else `changes` says. */
 export const journey = (

@@ -12,6 +12,7 @@ import { Step } from '../../workflows/contracts/search-attributes';
 import {
   eventually,
   journey,
+  journeyEntry,
   journeyWorker,
   leadEvent,
   MINUTE,
@@ -164,6 +165,44 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
       ]);
       if (effectiveZone !== 'UTC') await saveHistory('quiet-hours.run', run);
     });
+  });
+
+  it('loads the definition of the version it was entered with, by reference, before its first step', async () => {
+    const definition = journey([{ id: 'welcome', type: 'send_email', template: 'welcome' }]);
+    journeyEntry('by-reference', definition);
+    const stub = stubActivities();
+    const taskQueue = 'run-by-reference';
+    const worker = await journeyWorker(server.env, server.workflowBundle, taskQueue, stub.activities);
+
+    await worker.runUntil(async () => {
+      const run = await server.client.workflow.start<JourneyRunWorkflow>(JOURNEY_RUN_WORKFLOW, {
+        taskQueue,
+        workflowId: journeyRunId('by-reference', 'ld_ref', 1),
+        args: [
+          {
+            workspaceId: 'ws_1',
+            leadId: 'ld_ref',
+            journeyId: 'by-reference',
+            version: 1,
+            trigger: leadEvent('m0', 'form_abandon'),
+            waitScale: 1,
+          },
+        ],
+      });
+      expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
+      await saveHistory('definition-by-reference.run', run);
+    });
+
+    expect(stub.calls.map(({ name }) => name)).toEqual([
+      'getJourneyDefinition',
+      'recordRunStarted',
+      'sendEmail',
+      'recordStep',
+      'recordRunEnded',
+    ]);
+    expect(stub.callsOf('getJourneyDefinition')).toEqual([
+      { workspaceId: 'ws_1', journeyId: 'by-reference', version: 1 },
+    ]);
   });
 
   it('retries a failing send with the same idempotency key and records the step once', async () => {

@@ -1,3 +1,4 @@
+import type { JourneyDefinition } from './journey-definition';
 import type { RunOutcome } from './journey-run.contract';
 
 /**
@@ -88,6 +89,8 @@ export interface SendEmailInput extends SendSmsInput {
 }
 
 export interface JourneyActivities {
+  /** A published version's definition (immutable); a version that does not exist fails the run. */
+  getJourneyDefinition(input: { workspaceId: string; journeyId: string; version: number }): Promise<JourneyDefinition>;
   getLeadFacts(input: { workspaceId: string; leadId: string }): Promise<LeadFacts>;
   sendEmail(input: SendEmailInput): Promise<SendResult>;
   sendSms(input: SendSmsInput): Promise<SendResult>;

@@ -17,7 +17,11 @@ export interface JourneyRunInput {
   leadId: string;
   journeyId: string;
   version: number;
-  definition: JourneyDefinition;
+  /**
+   * Only in runs started before runs loaded their version's definition themselves (with the
+   * getJourneyDefinition activity, first thing): kept so those replay and finish.
+   */
+  definition?: JourneyDefinition;
   /** The event that started the run; `event` conditions in branches read it. */
   trigger: LeadEvent;
   waitScale: number;

@@ -19,14 +19,26 @@ export interface LeadEvent {
   properties: Record<string, unknown>;
 }
 
-/** A published journey version whose trigger this event matched, as the API's matcher found it. */
+/** What the lead workflow reads of a journey to decide whether an event enters it. */
+export type EntryRules = Pick<JourneyDefinition, 'priority' | 'reentry' | 'cooldownMinutes'>;
+
+/**
+ * A published journey version whose trigger this event matched, as the API's matcher found
+ * it: a reference and its entry rules. The run loads the version's definition itself, so
+ * outbox records and signals stay small whatever the journey's size.
+ */
 export interface JourneyEntry {
   journeyId: string;
   version: number;
-  definition: JourneyDefinition;
+  rules: EntryRules;
   /** Multiplies every wait (1 in production; small for demos, 0 for benchmarks). */
   waitScale: number;
+  /** The whole definition: only in signals written before entries became references. */
+  definition?: JourneyDefinition;
 }
+
+/** An entry's rules, from a reference or from a signal that still carries the definition. */
+export const rulesOf = (entry: JourneyEntry): EntryRules => entry.rules ?? entry.definition!;
 
 export interface LeadEventSignal {
   event: LeadEvent;

@@ -18,6 +18,7 @@ export const { callWebhook } = proxyActivities<JourneyActivities>({
 });
 
 // Reads and bookkeeping in our own database: quick, retried until the database is back.
-export const { getLeadFacts, recordRunStarted, recordStep, recordRunEnded } = proxyActivities<JourneyActivities>({
-  startToCloseTimeout: '10 seconds',
-});
+export const { getJourneyDefinition, getLeadFacts, recordRunStarted, recordStep, recordRunEnded } =
+  proxyActivities<JourneyActivities>({
+    startToCloseTimeout: '10 seconds',
+  });

@@ -16,21 +16,21 @@ import {
 import { journeyRunEndedSignal } from '../contracts/lead.contract';
 import { Step } from '../contracts/search-attributes';
 import { eventMatches, needsLeadFacts } from '../lib/event-match';
-import { recordRunEnded, recordRunStarted } from './activity-proxies';
+import { getJourneyDefinition, recordRunEnded, recordRunStarted } from './activity-proxies';
 import { leadFacts, RunContext, runRef } from './run-context';
 import { runSteps } from './steps';
 
 /** Runs one lead through one journey version until its steps end, an exit event, or a failure. */
 export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
-  const { leadId, journeyId, version, trigger } = input;
-  const run: RunContext = {
-    input,
-    runId: workflowInfo().workflowId,
-    status: { journeyId, version, leadId, completedSteps: [], converted: false },
-    inbox: [],
-  };
-  setHandler(journeyEventSignal, (event) => void run.inbox.push({ event, receivedAt: Date.now() }));
-  setHandler(journeyRunStatusQuery, () => run.status);
+  const { workspaceId, leadId, journeyId, version, trigger } = input;
+  // Handlers first: the lead forwards events from the moment the run starts.
+  const inbox: RunContext['inbox'] = [];
+  const status: RunContext['status'] = { journeyId, version, leadId, completedSteps: [], converted: false };
+  setHandler(journeyEventSignal, (event) => void inbox.push({ event, receivedAt: Date.now() }));
+  setHandler(journeyRunStatusQuery, () => status);
+  // Entries reference their version; runs started before that carry the definition.
+  const definition = input.definition ?? (await getJourneyDefinition({ workspaceId, journeyId, version }));
+  const run: RunContext = { input, definition, runId: workflowInfo().workflowId, status, inbox };
 
   const at = () => new Date(Date.now()).toISOString();
   const { runId } = run;
@@ -65,7 +65,7 @@ export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
   let ended: Omit<JourneyRunResult, 'converted'>;
   let failure: Error | undefined;
   try {
-    const end = await steps.run(() => runSteps(run, input.definition.steps));
+    const end = await steps.run(() => runSteps(run, run.definition.steps));
     ended = end ? { outcome: 'exited', exitReason: end } : { outcome: 'completed' };
   } catch (error) {
     if (isCancellation(error) && exitReason !== undefined) {
@@ -103,7 +103,7 @@ export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
  * ends the watch with the event's type, the run's exit reason.
  */
 async function watchEvents(run: RunContext): Promise<string> {
-  const { exitOn, goal } = run.input.definition;
+  const { exitOn, goal } = run.definition;
   const all = goal ? [goal, ...exitOn] : exitOn;
   for (let next = 0; ; next++) {
     await condition(() => run.inbox.length > next);

@@ -1,6 +1,6 @@
 import { CancellationScope, condition } from '@temporalio/workflow';
 import type { LeadFacts, RunRef, StepContext, StepRecord } from '../contracts/journey-activities';
-import type { EventMatch, JourneyStep } from '../contracts/journey-definition';
+import type { EventMatch, JourneyDefinition, JourneyStep } from '../contracts/journey-definition';
 import type { JourneyRunInput, JourneyRunStatus } from '../contracts/journey-run.contract';
 import type { LeadEvent } from '../contracts/lead.contract';
 import { eventMatches, needsLeadFacts } from '../lib/event-match';
@@ -9,6 +9,8 @@ import { getLeadFacts, recordStep } from './activity-proxies';
 /** What one journey run knows, shared by its step interpreter and its exit watcher. */
 export interface RunContext {
   input: JourneyRunInput;
+  /** The published version the run interprets, whatever is published later. */
+  definition: JourneyDefinition;
   /** The run's workflow id: the lead's journey-run id. */
   runId: string;
   status: JourneyRunStatus;

@@ -104,7 +104,7 @@ function recordSend(run: RunContext, step: JourneyStep, sent: SendResult): Promi
 
 /** Waits out the journey's quiet hours in the lead's time zone (UTC when unknown). */
 async function holdForQuietHours(run: RunContext): Promise<void> {
-  const quiet = run.input.definition.quietHours;
+  const quiet = run.definition.quietHours;
   if (!quiet) return;
   const { timezone } = await leadFacts(run);
   const until = quietHoursEnd(Date.now(), quiet, resolveTimeZone(timezone));

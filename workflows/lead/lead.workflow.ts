@@ -87,7 +87,7 @@ async function forward(state: LeadWorkflowState, event: LeadEvent): Promise<void
 /** Starts a run of `entry`'s journey if its re-entry rules and cooldown allow. */
 async function enter(input: LeadWorkflowInput, state: LeadWorkflowState, trigger: LeadEvent, entry: JourneyEntry) {
   const { workspaceId, leadId } = input;
-  const { journeyId, version, definition, waitScale } = entry;
+  const { journeyId, version, definition, waitScale } = entry; // `definition` only in older signals
   const now = Date.now();
   const before = state.journeys[journeyId];
   const decision: EntryDecision = {
@@ -109,7 +109,7 @@ async function enter(input: LeadWorkflowInput, state: LeadWorkflowState, trigger
     try {
       await startChild<JourneyRunWorkflow>(JOURNEY_RUN_WORKFLOW, {
         workflowId: runId,
-        args: [{ workspaceId, leadId, journeyId, version, definition, trigger, waitScale }],
+        args: [{ workspaceId, leadId, journeyId, version, ...(definition && { definition }), trigger, waitScale }],
         // Runs outlive this workflow's continue-as-new, and report their end by workflow id.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [

@@ -1,21 +1,11 @@
-import type { JourneyDefinition } from '../contracts/journey-definition';
-import type { JourneyEntry, LeadJourneyHistory } from '../contracts/lead.contract';
+import type { EntryRules, JourneyEntry, LeadJourneyHistory } from '../contracts/lead.contract';
 import { admit, appendBounded, byPriority, rememberMessage } from './lead-rules';
 
 const HOUR = 3_600_000;
-const entry = (journeyId: string, changes: Partial<JourneyDefinition> = {}): JourneyEntry => ({
+const entry = (journeyId: string, changes: Partial<EntryRules> = {}): JourneyEntry => ({
   journeyId,
   version: 1,
-  definition: {
-    name: journeyId,
-    trigger: { event: 'form_abandon', conditions: [] },
-    exitOn: [],
-    reentry: 'after_exit',
-    cooldownMinutes: 1440,
-    priority: 50,
-    steps: [{ id: 'bye', type: 'exit' }],
-    ...changes,
-  },
+  rules: { reentry: 'after_exit', cooldownMinutes: 1440, priority: 50, ...changes },
   waitScale: 1,
 });
 const history = (changes: Partial<LeadJourneyHistory> = {}): LeadJourneyHistory => ({

@@ -1,4 +1,4 @@
-import type { EntryDecision, JourneyEntry, LeadJourneyHistory } from '../contracts/lead.contract';
+import { rulesOf, type EntryDecision, type JourneyEntry, type LeadJourneyHistory } from '../contracts/lead.contract';
 
 /**
  * The rules a lead workflow applies to each event: dedupe, the order matched journeys are
@@ -23,8 +23,7 @@ export function rememberMessage(seen: string[], messageId: string, limit = SEEN_
 export function byPriority(entries: readonly JourneyEntry[]): JourneyEntry[] {
   return [...entries].sort(
     (a, b) =>
-      b.definition.priority - a.definition.priority ||
-      (a.journeyId < b.journeyId ? -1 : a.journeyId > b.journeyId ? 1 : 0),
+      rulesOf(b).priority - rulesOf(a).priority || (a.journeyId < b.journeyId ? -1 : a.journeyId > b.journeyId ? 1 : 0),
   );
 }
 
@@ -36,7 +35,7 @@ export type Admission = EntryDecision['decision'];
  */
 export function admit(history: LeadJourneyHistory | undefined, entry: JourneyEntry, now: number): Admission {
   if (!history) return 'started';
-  const { reentry, cooldownMinutes } = entry.definition;
+  const { reentry, cooldownMinutes } = rulesOf(entry);
   if (reentry === 'never' && history.entries > 0) return 'already_entered';
   if (reentry === 'after_exit' && history.activeRuns.length > 0) return 'already_active';
   if (now - history.lastEnteredAt < cooldownMinutes * 60_000) return 'cooldown';

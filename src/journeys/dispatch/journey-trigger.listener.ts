@@ -56,10 +56,15 @@ export class JourneyTriggerListener implements OnModuleInit {
           ? matcher.admit(found.entries, { ...(await factsOf(event.leadId)), event: leadEvent.properties })
           : found.entries;
         if (!entries.length && !found.watched) return undefined;
+        // A reference and the entry rules, not the definition: the run loads its version.
         const journeyEntries: JourneyEntry[] = entries.map(({ journeyId, version, definition }) => ({
           journeyId,
           version,
-          definition,
+          rules: {
+            priority: definition.priority,
+            reentry: definition.reentry,
+            cooldownMinutes: definition.cooldownMinutes,
+          },
           waitScale: this.waitScale,
         }));
         const now = new Date();
