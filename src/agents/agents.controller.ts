@@ -9,6 +9,8 @@ import { taskStatuses } from './task.model';
 import { AgentsService } from './agents.service';
 import { AssignmentsService } from './assignments.service';
 import { TasksService } from './tasks.service';
+import { bodyDocs } from '../common/openapi';
+import { limitParam } from '../common/pagination';
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -27,12 +29,11 @@ const updateSchema = z
   .strictObject(fields)
   .partial()
   .refine((changes) => Object.keys(changes).length > 0, 'name, email, traits or active is required');
-const bodyDocs = (schema: z.ZodType) => ({ schema: z.toJSONSchema(schema, { io: 'input' }) as object });
 
 const filters = {
   leadId: z.string().min(1).optional(),
   agentId: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: limitParam(1000, 100),
 };
 const assignmentsQuery = z.object({ ...filters, status: z.enum(assignmentStatuses).optional() });
 const tasksQuery = z.object({ ...filters, status: z.enum(taskStatuses).optional() });

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { FormBodyIsJson } from '../common/request-body';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
@@ -9,6 +8,7 @@ import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.gu
 import { IngestThrottlerGuard } from './ingest-throttler.guard';
 import { IngestionService } from './ingestion.service';
 import { BehaviorEventRequest, behaviorEventSchema } from './dto/message.request';
+import { bodyDocs } from '../common/openapi';
 
 /** The product spec's tracking route, on the same ingestion path as the Segment API. */
 @ApiTags('tracking')
@@ -26,7 +26,7 @@ export class BehaviorController {
     description:
       'leadId is the lead as your systems know it (stored as userId); without one, the sessionId stands in for the anonymous visitor.',
   })
-  @ApiBody({ schema: z.toJSONSchema(behaviorEventSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  @ApiBody(bodyDocs(behaviorEventSchema))
   track(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     const event = parseRequest(behaviorEventSchema, body);
     return this.ingestion.ingestOne(workspace, toTrackCall(event), { receivedAt: new Date(), ip: request.ip }, 'track');

@@ -6,8 +6,7 @@ import { LeadsService } from '../leads/leads.service';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
 import { eventId, EventsRepository } from './events.repository';
-
-const cursorSchema = z.tuple([z.number().int(), z.string()]);
+import { cursorParam, limitParam, pageOf } from '../common/pagination';
 
 const eventsQuery = z.object({
   from: z.iso
@@ -19,18 +18,9 @@ const eventsQuery = z.object({
     .transform((v) => new Date(v))
     .optional(),
   type: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z
-    .string()
-    .transform((value, context) => {
-      try {
-        const [timestamp, id] = cursorSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-        return { timestamp: new Date(timestamp), id };
-      } catch {
-        context.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-        return z.NEVER;
-      }
-    })
+  limit: limitParam(1000, 100),
+  cursor: cursorParam()
+    .transform(({ at, id }) => ({ timestamp: at, id }))
     .optional(),
 });
 
@@ -65,24 +55,17 @@ export class EventsReadController {
       ...(query.cursor && { before: query.cursor }),
       limit: query.limit + 1,
     });
-    const page = events.slice(0, query.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      events.length > query.limit && last
-        ? Buffer.from(JSON.stringify([last.timestamp.getTime(), eventId(last.sourceId, last.messageId)])).toString(
-            'base64url',
-          )
-        : null;
+    const { page, nextCursor } = pageOf(events, query.limit, (event) => ({
+      at: event.timestamp,
+      id: eventId(event.sourceId, event.messageId),
+    }));
     return { leadId: lead.id, events: page, nextCursor };
   }
 
   @Get('failed-events')
   @ApiOperation({ summary: 'Refused events, newest first, with the reason each was refused' })
   async failedEvents(@CurrentWorkspace() workspace: WorkspaceContext, @Query() rawQuery: unknown) {
-    const { limit } = parseRequest(
-      z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      rawQuery,
-    );
+    const { limit } = parseRequest(z.object({ limit: limitParam(1000, 100) }), rawQuery);
     return { failedEvents: await this.events.findFailed(workspace.workspaceId, limit) };
   }
 }

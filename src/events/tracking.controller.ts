@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { FormBodyIsJson } from '../common/request-body';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
@@ -9,10 +8,8 @@ import { CurrentWorkspace, WriteKeyGuard } from '../workspaces/workspace-auth.gu
 import { IngestThrottlerGuard } from './ingest-throttler.guard';
 import { IngestionService } from './ingestion.service';
 import * as schemas from './dto/message.request';
+import { bodyDocs } from '../common/openapi';
 
-const docs = (schema: z.ZodType) => ({
-  schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object,
-});
 const requestInfo = (request: FastifyRequest) => ({ receivedAt: new Date(), ip: request.ip });
 
 /**
@@ -30,7 +27,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Record an action a user performed' })
-  @ApiBody(docs(schemas.trackSchema))
+  @ApiBody(bodyDocs(schemas.trackSchema))
   track(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'track');
   }
@@ -39,7 +36,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Tie a user to their traits, and the anonymous visitor to the user' })
-  @ApiBody(docs(schemas.identifySchema))
+  @ApiBody(bodyDocs(schemas.identifySchema))
   identify(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'identify');
   }
@@ -48,7 +45,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Record a page view (stored as page_view)' })
-  @ApiBody(docs(schemas.pageSchema))
+  @ApiBody(bodyDocs(schemas.pageSchema))
   page(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'page');
   }
@@ -57,7 +54,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Record a mobile screen view (stored as screen_view)' })
-  @ApiBody(docs(schemas.screenSchema))
+  @ApiBody(bodyDocs(schemas.screenSchema))
   screen(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'screen');
   }
@@ -66,7 +63,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Associate a user with a group (a company, an account)' })
-  @ApiBody(docs(schemas.groupSchema))
+  @ApiBody(bodyDocs(schemas.groupSchema))
   group(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'group');
   }
@@ -75,7 +72,7 @@ export class TrackingController {
   @HttpCode(200)
   @FormBodyIsJson()
   @ApiOperation({ summary: 'Merge a previous id into a user id' })
-  @ApiBody(docs(schemas.aliasSchema))
+  @ApiBody(bodyDocs(schemas.aliasSchema))
   alias(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     return this.ingestion.ingestOne(workspace, body, requestInfo(request), 'alias');
   }
@@ -87,7 +84,7 @@ export class TrackingController {
     summary: 'Send up to 2,500 messages (500 KB) at once',
     description: 'Bad items do not fail the batch: they come back in `rejected` with their index and reason.',
   })
-  @ApiBody(docs(schemas.batchEnvelopeSchema))
+  @ApiBody(bodyDocs(schemas.batchEnvelopeSchema))
   batch(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown, @Req() request: FastifyRequest) {
     const { batch, ...envelope } = parseRequest(schemas.batchEnvelopeSchema, body);
     return this.ingestion.ingest(workspace, batch, envelope, requestInfo(request));

@@ -6,12 +6,11 @@ import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
 import { journeyDefinitionSchema } from './dto/journey-definition.request';
 import { JourneysService } from './journeys.service';
+import { bodyDocs } from '../common/openapi';
 
 const journeyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits or "-", at most 64');
 const createSchema = z.object({ id: journeyId.optional(), definition: journeyDefinitionSchema });
-const definitionDocs = {
-  schema: z.toJSONSchema(journeyDefinitionSchema, { io: 'input', unrepresentable: 'any' }) as object,
-};
+const definitionDocs = bodyDocs(journeyDefinitionSchema);
 
 /** Authoring journeys: drafts, immutable published versions, and their lifecycle. */
 @ApiTags('journeys')

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { LeadsService } from '../../leads/leads.service';
 import { JourneysService } from '../journeys.service';
-import { encodeCursor, ExecutionsQuery } from './executions-query';
+import { ExecutionsQuery } from './executions-query';
 import { RunStatus, StepResult } from './journey-run.model';
 import { JourneyExecutionsRepository, RunRecord, StepLogRecord } from './journey-executions.repository';
+import { pageOf } from '../../common/pagination';
 
 export interface StepView {
   stepId: string;
@@ -69,17 +70,16 @@ export class JourneyExecutionsService {
       ...(query.cursor && { before: query.cursor }),
       limit: query.limit + 1,
     });
-    const page = runs.slice(0, query.limit);
+    const { page, nextCursor } = pageOf(runs, query.limit, (run) => ({ at: run.enteredAt, id: run.runId }));
     const steps = groupByRun(
       await this.repository.findSteps(
         workspaceId,
         page.map((run) => run.runId),
       ),
     );
-    const last = page.at(-1);
     return {
       executions: page.map(({ workspaceId: _, ...run }) => ({ ...run, steps: steps.get(run.runId) ?? [] })),
-      nextCursor: runs.length > query.limit && last ? encodeCursor(last) : null,
+      nextCursor,
     };
   }
 

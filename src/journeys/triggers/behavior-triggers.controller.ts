@@ -1,10 +1,10 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
 import { WorkspaceContext } from '../../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../../workspaces/workspace-auth.guards';
 import { BehaviorTriggersService } from './behavior-triggers.service';
 import { createTriggerSchema } from './dto/trigger.request';
+import { bodyDocs } from '../../common/openapi';
 
 /** The product spec's trigger routes; each trigger is a published journey underneath. */
 @ApiTags('behavior triggers (spec)')
@@ -16,7 +16,7 @@ export class BehaviorTriggersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a behavioral trigger (CreateTriggerRequest): published at once as a journey' })
-  @ApiBody({ schema: z.toJSONSchema(createTriggerSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  @ApiBody(bodyDocs(createTriggerSchema))
   create(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown) {
     return this.triggers.create(workspace.workspaceId, body);
   }
