@@ -59,10 +59,11 @@ export class EventsRepository {
 
   /** The lead and rollup key of stored events, for those stored with one. */
   async findRollupKeys(
+    workspaceId: string,
     eventIds: readonly string[],
   ): Promise<Array<{ eventId: string; leadId: string; rollupKey: string }>> {
     const docs = await this.events.collection
-      .find({ _id: { $in: eventIds as never[] } }, { projection: { leadId: 1, rollupKey: 1 } })
+      .find({ _id: { $in: eventIds as never[] }, workspaceId }, { projection: { leadId: 1, rollupKey: 1 } })
       .toArray();
     return docs.flatMap((doc) =>
       doc.rollupKey ? [{ eventId: doc._id as unknown as string, leadId: doc.leadId, rollupKey: doc.rollupKey }] : [],

@@ -86,7 +86,7 @@ export class IngestionService {
         inserted = await this.events.insertNew(records);
         return inserted;
       },
-      rollupKeysOf: (eventIds) => this.events.findRollupKeys(eventIds),
+      rollupKeysOf: (eventIds) => this.events.findRollupKeys(workspace.workspaceId, eventIds),
       activitiesOf: async (rollups) =>
         (await this.events.findByRollups(workspace.workspaceId, rollups)).map((event) => ({
           ...toActivity({ ...event, clientSessionId: event.sessionId }, event.id, event.leadId),

@@ -56,7 +56,8 @@ export class IdentityBatch {
       if (leadId) this.leadOfKey.set(key, leadId);
       return !leadId;
     });
-    for (const [key, leadId] of await this.repository.findIdentities(missing)) this.leadOfKey.set(key, leadId);
+    for (const [key, leadId] of await this.repository.findIdentities(this.workspaceId, missing))
+      this.leadOfKey.set(key, leadId);
   }
 
   /** A lead id as it stands after this batch's merges. */
@@ -125,7 +126,7 @@ export class IdentityBatch {
     if (this.createdHere.has(leadId)) return false;
     let userIds = this.storedUserIds.get(leadId);
     if (!userIds) {
-      userIds = (await this.repository.findStates([leadId])).get(leadId)?.userIds ?? [];
+      userIds = (await this.repository.findStates(this.workspaceId, [leadId])).get(leadId)?.userIds ?? [];
       this.storedUserIds.set(leadId, userIds);
     }
     return userIds.length > 0;

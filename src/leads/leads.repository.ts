@@ -39,18 +39,21 @@ export class LeadsRepository {
   ) {}
 
   /** Lead id per identity key, for the keys that exist. */
-  async findIdentities(keys: readonly string[]): Promise<Map<string, string>> {
+  async findIdentities(workspaceId: string, keys: readonly string[]): Promise<Map<string, string>> {
     if (!keys.length) return new Map();
     const found = await this.identities.collection
-      .find({ _id: { $in: keys as never[] } }, { projection: { leadId: 1 } })
+      .find({ _id: { $in: keys as never[] }, workspaceId }, { projection: { leadId: 1 } })
       .toArray();
     return new Map(found.map((doc) => [doc._id as unknown as string, doc.leadId as string]));
   }
 
-  async findStates(leadIds: readonly string[]): Promise<Map<string, LeadState>> {
+  async findStates(workspaceId: string, leadIds: readonly string[]): Promise<Map<string, LeadState>> {
     if (!leadIds.length) return new Map();
     const found = await this.leads.collection
-      .find({ _id: { $in: leadIds as never[] } }, { projection: { userIds: 1, session: 1, rev: 1, rollupKeys: 1 } })
+      .find(
+        { _id: { $in: leadIds as never[] }, workspaceId },
+        { projection: { userIds: 1, session: 1, rev: 1, rollupKeys: 1 } },
+      )
       .toArray();
     return new Map(
       found.map((doc) => {

@@ -60,7 +60,7 @@ export class LeadsService {
    */
   async record(workspaceId: string, activities: readonly LeadActivity[], now: Date, events: EventStore): Promise<void> {
     const keys = keysByLead(activities);
-    let states = await this.repository.findStates([...keys.keys()]);
+    let states = await this.repository.findStates(workspaceId, [...keys.keys()]);
     const placed = placeInSessions(activities, sessionsOf(states));
     const inserted = await events.store(
       activities.map((activity, i) => ({ session: placed[i], rollupKey: keys.get(activity.leadId)! })),
@@ -72,14 +72,14 @@ export class LeadsService {
     );
     const duplicates = activities.filter((_, i) => !inserted[i]).map((activity) => activity.eventId);
     if (duplicates.length)
-      pending = uniqueEvents([...pending, ...(await this.lostRollups(duplicates, states, events))]);
+      pending = uniqueEvents([...pending, ...(await this.lostRollups(workspaceId, duplicates, states, events))]);
 
     let changed: string[] = [];
     await retryOnConflict(
       'the leads of this batch',
       async () => {
         // Re-read what changed after the backoff, not before it: the write must follow the read closely.
-        if (changed.length) states = await this.repository.findStates(changed);
+        if (changed.length) states = await this.repository.findStates(workspaceId, changed);
         pending = pending.filter((activity) => !states.get(activity.leadId)?.rollupKeys.includes(activity.rollupKey));
         if (!pending.length) return;
         const sessions = sessionsOf(states);
@@ -110,13 +110,15 @@ export class LeadsService {
    * rollup. Each comes back with the whole rollup it was stored under.
    */
   private async lostRollups(
+    workspaceId: string,
     duplicates: readonly string[],
     states: Map<string, LeadState>,
     events: EventStore,
   ): Promise<PendingActivity[]> {
     const stored = await events.rollupKeysOf(duplicates);
     const missingStates = [...new Set(stored.map(({ leadId }) => leadId))].filter((leadId) => !states.has(leadId));
-    for (const [leadId, state] of await this.repository.findStates(missingStates)) states.set(leadId, state);
+    for (const [leadId, state] of await this.repository.findStates(workspaceId, missingStates))
+      states.set(leadId, state);
     const lost = stored.filter(({ leadId, rollupKey }) => !states.get(leadId)?.rollupKeys.includes(rollupKey));
     if (!lost.length) return [];
     return events.activitiesOf(lost);
@@ -130,7 +132,7 @@ export class LeadsService {
     let lead = await this.repository.findLead(workspaceId, id);
     if (!lead) {
       const keys = [identityKey(workspaceId, user(id)), identityKey(workspaceId, anon(id))];
-      const leadIds = await this.repository.findIdentities(keys);
+      const leadIds = await this.repository.findIdentities(workspaceId, keys);
       const leadId = leadIds.get(keys[0]) ?? leadIds.get(keys[1]);
       lead = leadId ? await this.repository.findLead(workspaceId, leadId) : null;
     }

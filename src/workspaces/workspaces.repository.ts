@@ -21,6 +21,7 @@ export class WorkspacesRepository {
     @InjectModel(ApiKey.name) private readonly keys: Model<ApiKey>,
   ) {}
 
+  /** The workspace an API key belongs to: how a request finds its tenant, so it takes none. */
   async findKey(key: string): Promise<ApiKeyRecord | null> {
     const doc = await this.keys.findById(hashKey(key)).lean().exec();
     return doc && { workspaceId: doc.workspaceId, kind: doc.kind, sourceId: doc.sourceId };

@@ -28,7 +28,8 @@ export class JourneyOutboxRepository {
 
   /**
    * The oldest entries, due or not: the relay must see a lead's postponed entry to hold
-   * back that lead's later ones, so each lead's signals keep their order.
+   * back that lead's later ones, so each lead's signals keep their order. Across workspaces
+   * on purpose: one relay delivers for every tenant, and each entry carries its workspace.
    */
   async oldest(limit: number): Promise<OutboxRecord[]> {
     const docs = await this.outbox.collection.find({}).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();

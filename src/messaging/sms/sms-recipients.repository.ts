@@ -32,6 +32,7 @@ export class SmsRecipientsRepository {
     });
   }
 
+  /** Across workspaces on purpose: an inbound STOP names only a phone number; each lead carries its workspace. */
   async leadsOf(phone: string): Promise<LeadRef[]> {
     const doc = await this.recipients.findOne({ _id: phone }, { leads: 1 }).lean().exec();
     return doc?.leads ?? [];
