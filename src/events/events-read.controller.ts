@@ -6,23 +6,8 @@ import { LeadsService } from '../leads/leads.service';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
 import { eventId, EventsRepository } from './events.repository';
-import { cursorParam, limitParam, pageOf } from '../common/pagination';
-
-const eventsQuery = z.object({
-  from: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
-  to: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
-  type: z.string().min(1).optional(),
-  limit: limitParam(1000, 100),
-  cursor: cursorParam()
-    .transform(({ at, id }) => ({ timestamp: at, id }))
-    .optional(),
-});
+import { limitParam, pageOf } from '../common/pagination';
+import { eventsQuerySchema } from './dto/events-query.request';
 
 /** Reading what was tracked: a lead's events, and the events that were refused. */
 @ApiTags('leads')
@@ -45,7 +30,7 @@ export class EventsReadController {
     @Param('id') id: string,
     @Query() rawQuery: unknown,
   ) {
-    const query = parseRequest(eventsQuery, rawQuery);
+    const query = parseRequest(eventsQuerySchema, rawQuery);
     const lead = await this.leads.findLead(workspace.workspaceId, id);
     const events = await this.events.find(workspace.workspaceId, {
       leadIds: [lead.id, ...(lead.mergedLeadIds ?? [])],

@@ -5,11 +5,10 @@ import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
 import { journeyDefinitionSchema } from './dto/journey-definition.request';
+import { createJourneySchema } from './dto/journey.request';
 import { JourneysService } from './journeys.service';
 import { bodyDocs } from '../common/openapi';
 
-const journeyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits or "-", at most 64');
-const createSchema = z.object({ id: journeyId.optional(), definition: journeyDefinitionSchema });
 const definitionDocs = bodyDocs(journeyDefinitionSchema);
 
 /** Authoring journeys: drafts, immutable published versions, and their lifecycle. */
@@ -23,7 +22,7 @@ export class JourneysController {
   @Post()
   @ApiOperation({ summary: 'Create a journey as a draft: { id?, definition }' })
   create(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown) {
-    const { id, definition } = parseRequest(createSchema, body);
+    const { id, definition } = parseRequest(createJourneySchema, body);
     return this.journeys.create(workspace.workspaceId, definition, id);
   }
 

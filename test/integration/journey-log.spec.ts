@@ -6,7 +6,7 @@ import { createJourneyLogActivities } from '../../activities/journey-log.activit
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
-import { executionsQuerySchema } from '../../src/journeys/executions/executions-query';
+import { executionsQuerySchema } from '../../src/journeys/executions/dto/executions-query.request';
 import { JourneyExecutionsModule } from '../../src/journeys/executions/journey-executions.module';
 import { JourneyExecutionsService } from '../../src/journeys/executions/journey-executions.service';
 import { JourneyLogWriter } from '../../src/journeys/executions/journey-log.writer';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LeadsService } from '../../leads/leads.service';
 import { JourneysService } from '../journeys.service';
-import { ExecutionsQuery } from './executions-query';
+import { ExecutionsQuery } from './dto/executions-query.request';
 import { RunStatus, StepResult } from './journey-run.model';
 import { JourneyExecutionsRepository, RunRecord, StepLogRecord } from './journey-executions.repository';
 import { pageOf } from '../../common/pagination';

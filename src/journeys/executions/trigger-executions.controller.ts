@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseRequest } from '../../common/validation';
 import { WorkspaceContext } from '../../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../../workspaces/workspace-auth.guards';
-import { executionsQuerySchema } from './executions-query';
+import { executionsQuerySchema } from './dto/executions-query.request';
 import { JourneyExecutionsService } from './journey-executions.service';
 
 /** The product spec's execution history of a trigger: the runs of the journey it created. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runStatuses } from './journey-run.model';
-import { cursorParam, limitParam } from '../../common/pagination';
+import { runStatuses } from '../journey-run.model';
+import { cursorParam, limitParam } from '../../../common/pagination';
 
 /** `?leadId=&status=&limit=&cursor=` of a journey's executions; reuse it for any listing of them. */
 export const executionsQuerySchema = z.object({
