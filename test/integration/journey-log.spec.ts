@@ -88,20 +88,9 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     await sut.recordStep(step);
     await sut.recordStep({ ...step, result: 'failed', detail: { replayed: true } });
     await sut.recordStep({ ...ref, stepId: 'assign-agent', type: 'assign_agent', at: minute(190), result: 'done' });
-    await sut.recordRunEnded({
-      ...ref,
-      outcome: 'exited',
-      converted: true,
-      exitReason: 'form_submit',
-      at: minute(200),
-    });
-    await sut.recordRunEnded({
-      ...ref,
-      outcome: 'exited',
-      converted: true,
-      exitReason: 'form_submit',
-      at: minute(200),
-    });
+    const end = { ...ref, outcome: 'exited' as const, converted: true, exitReason: 'form_submit', at: minute(200) };
+    await sut.recordRunEnded(end);
+    await sut.recordRunEnded(end);
 
     const page = await executions.list(workspaceId, 'recovery', query());
     expect(page).toEqual({

@@ -99,6 +99,17 @@ const step: z.ZodType<JourneyStep> = z.lazy(() =>
 );
 const steps: z.ZodType<JourneyStep[]> = z.lazy(() => z.array(step).max(100).default([]));
 
+/** Minutes before a lead may enter the journey again, up to a year. */
+export const cooldownMinutesSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(366 * 24 * 60)
+  .default(0);
+
+/** Which journey an event enters first when it matches several: the highest. */
+export const prioritySchema = z.number().int().min(0).max(1000).default(50);
+
 export const journeyDefinitionSchema: z.ZodType<JourneyDefinition> = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -106,13 +117,8 @@ export const journeyDefinitionSchema: z.ZodType<JourneyDefinition> = z
     trigger: eventMatch,
     exitOn: z.array(eventMatch).max(20).default([]),
     reentry: z.enum(['never', 'after_exit', 'always']).default('after_exit'),
-    cooldownMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(366 * 24 * 60)
-      .default(0),
-    priority: z.number().int().min(0).max(1000).default(50),
+    cooldownMinutes: cooldownMinutesSchema,
+    priority: prioritySchema,
     goal: eventMatch.optional(),
     quietHours: quietHours.optional(),
     targetSegments: z.array(z.string().trim().min(1).max(100)).max(50).optional(),

@@ -9,7 +9,7 @@ import {
 } from '../../../../workflows/contracts/journey-definition';
 import { AppError } from '../../../common/app-error';
 import { describeZodError, parseRequest } from '../../../common/validation';
-import { journeyDefinitionSchema } from '../../dto/journey-definition.request';
+import { cooldownMinutesSchema, journeyDefinitionSchema, prioritySchema } from '../../dto/journey-definition.request';
 import { CommonErrorCode } from '../../../common/error-codes';
 
 /**
@@ -81,13 +81,8 @@ export const createTriggerSchema = z.object({
     .min(1)
     .max(50),
   targetSegments: z.array(text(100)).max(50).default([]),
-  cooldown: z
-    .number()
-    .int()
-    .min(0)
-    .max(366 * 24 * 60)
-    .default(0),
-  priority: z.number().int().min(0).max(1000).default(50),
+  cooldown: cooldownMinutesSchema,
+  priority: prioritySchema,
   /** Not in the spec: event types that cancel a run; defaults to the trigger's completing event. */
   exitOn: z.array(text(200)).max(20).optional(),
 });
