@@ -16,9 +16,8 @@
  * is 1 only when the bench itself failed.
  */
 import { randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mongo } from 'mongoose';
 import { ProcessGroup } from '../tools/stack/processes';
@@ -26,6 +25,7 @@ import { ensureFerretDb, ensureTools, TOOL_VERSIONS } from '../tools/stack/tools
 import { Backend, bounded, describeError, FerretDbServer, isTimeout, Outcome } from './lib/ferretdb';
 import { startPostgreSql, PostgreSqlServer } from './lib/postgresql';
 import { median } from './lib/stats';
+import { runBench, startBench } from './lib/bench-main';
 
 const RESULTS_FILE = join(__dirname, 'results', 'ferretdb.json');
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -490,53 +490,14 @@ function formatReport(results: Results): string {
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US'));
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 
-/** Runs the benchmark and always stops what it started and removes its temporary directories. */
-async function main(): Promise<number> {
-  const group = new ProcessGroup();
-  process.on('exit', () => group.killAllNow()); // the last resort: no orphans, whatever happens
-  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-ferretdb-'));
-  const postgresqlDir = await mkdtemp(join(tmpdir(), 'nudge-bench-postgresql-'));
-  const stopping = new Set<string>();
-  let cleanedUp: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleanedUp ??= (async () => {
-      const killed = await group.stopAll();
-      if (killed.length) log(`killed after not stopping in time: ${killed.join(', ')}`);
-      await rm(workDir, { recursive: true, force: true });
-      await rm(postgresqlDir, { recursive: true, force: true });
-    })());
-  let interrupted = false;
-  const interrupt = () => {
-    interrupted = true;
-    log('interrupted; stopping…');
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  group.superviseWith((name, tail) => {
-    if (!stopping.has(name)) console.error(`\n[bench] ${name} stopped unexpectedly. Its last output:\n${tail}\n`);
-  });
-
-  try {
-    const results = await benchmark(group, workDir, postgresqlDir, stopping);
-    console.log(formatReport(results));
-    await mkdir(dirname(RESULTS_FILE), { recursive: true });
-    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${RESULTS_FILE}`);
-    return 0;
-  } catch (error) {
-    if (interrupted) return 130;
-    console.error(`\n[bench] FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  } finally {
-    await cleanUp();
-  }
-}
-
-void main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
+const group = new ProcessGroup();
+startBench('bench', () =>
+  runBench({
+    name: 'bench',
+    resultsFile: RESULTS_FILE,
+    groups: [group],
+    tempDirPrefixes: ['nudge-bench-ferretdb-', 'nudge-bench-postgresql-'],
+    run: ({ dirs: [workDir, postgresqlDir], stopping }) => benchmark(group, workDir, postgresqlDir, stopping),
+    report: formatReport,
+  }),
 );

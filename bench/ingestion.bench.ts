@@ -24,8 +24,7 @@
  *   BENCH_WARMUP       HTTP batches before timing (default: one per visitor, so
  *                      every visitor's lead exists and the API's caches are warm)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
@@ -34,7 +33,8 @@ import { countCheck, errorCheck, sameIndexesCheck } from './lib/checks';
 import { createRawCollection, IngestionClient, secondaryIndexKeys } from './lib/clients';
 import { measureLatency, measureThroughput, Targets, warmUp } from './lib/phases';
 import { BATCH_SIZE, eventsIn, Plan, planRun, Settings } from './lib/plan';
-import { formatReport, Results, writeResults } from './lib/report';
+import { formatReport, Results } from './lib/report';
+import { runBench, startBench } from './lib/bench-main';
 import { compareWithStored } from './lib/shape';
 import { memoryOf, startBenchStack } from './lib/stack';
 import { Workload } from './lib/workload';
@@ -146,59 +146,17 @@ function meanEventJsonBytes(plan: Plan): number {
   return messages.reduce((sum, message) => sum + Buffer.byteLength(JSON.stringify(message)), 0) / messages.length;
 }
 
-/**
- * Runs the benchmark and always stops what it started and removes its temporary
- * directory: on success, on failure, and on Ctrl-C.
- */
-async function main(settings: Settings): Promise<number> {
-  const group = new ProcessGroup();
-  process.on('exit', () => group.killAllNow()); // the last resort: no orphans, whatever happens
-  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-'));
-  // Ctrl-C and the normal end share one cleanup, and both wait for it before exiting.
-  let cleanedUp: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleanedUp ??= (async () => {
-      const killed = await group.stopAll();
-      if (killed.length) log(`killed after not stopping in time: ${killed.join(', ')}`);
-      await rm(workDir, { recursive: true, force: true });
-    })());
-  let interrupted = false;
-  const interrupt = () => {
-    interrupted = true;
-    log('interrupted; stopping…');
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  group.superviseWith((name, tail) =>
-    console.error(`\n[bench] ${name} stopped unexpectedly. Its last output:\n${tail}\n`),
-  );
-
-  try {
-    const results = await benchmark(group, workDir, settings);
-    console.log(formatReport(results));
-    await writeResults(RESULTS_FILE, results);
-    log(`results written to ${RESULTS_FILE}`);
-    const failed = results.checks.filter((check) => !check.ok);
-    if (failed.length) console.error(`[bench] FAILED: ${failed.map((check) => check.name).join('; ')}`);
-    return failed.length ? 1 : 0;
-  } catch (error) {
-    if (interrupted) return 130;
-    console.error(`\n[bench] FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    const apiLog = group.tail('api');
-    if (apiLog) console.error(`[bench] the API's last output:\n${apiLog}`);
-    return 1;
-  } finally {
-    await cleanUp();
-  }
-}
-
-const fail = (error: unknown) => {
-  console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-};
-try {
-  void main(readSettings()).then((code) => process.exit(code), fail);
-} catch (error) {
-  fail(error); // a bad setting
-}
+const group = new ProcessGroup();
+startBench('bench', () => {
+  const settings = readSettings();
+  return runBench({
+    name: 'bench',
+    resultsFile: RESULTS_FILE,
+    groups: [group],
+    tempDirPrefixes: ['nudge-bench-'],
+    run: ({ dirs: [workDir] }) => benchmark(group, workDir, settings),
+    report: formatReport,
+    checks: (results) => results.checks,
+    tails: [[group, 'api']],
+  });
+});

@@ -60,8 +60,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
@@ -71,7 +70,8 @@ import { IngestionClient } from './lib/clients';
 import { memoryOf } from './lib/stack';
 import { measureEmailLatency } from './journeys/latency';
 import { NAMESPACE } from './journeys/leads';
-import { formatReport, Results, Settings, writeResults } from './journeys/report';
+import { formatReport, Results, Settings } from './journeys/report';
+import { runBench, startBench } from './lib/bench-main';
 import { TimedSmtpSink } from './journeys/smtp';
 import { startJourneyStack, waitForWorker } from './journeys/stack';
 import { measureSignalThroughput, RELAY_CONCURRENCY } from './journeys/throughput';
@@ -170,71 +170,28 @@ async function benchmark(groups: Groups, sink: TimedSmtpSink, workDir: string, s
   }
 }
 
-/**
- * Runs the benchmark and always stops what it started and removes its temporary
- * directory: on success, on failure, and on Ctrl-C.
- */
-async function main(settings: Settings): Promise<number> {
-  const groups: Groups = { stack: new ProcessGroup(), worker: new ProcessGroup() };
-  process.on('exit', () => (groups.worker.killAllNow(), groups.stack.killAllNow())); // no orphans, whatever happens
+const groups: Groups = { stack: new ProcessGroup(), worker: new ProcessGroup() };
+const sink = new TimedSmtpSink();
+startBench('bench', () => {
+  const settings = readSettings();
   // The baseline's worker runs in this process: quiet, and leaving Ctrl-C to us.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-journeys-'));
-  const sink = new TimedSmtpSink();
-  // Ctrl-C and the normal end share one cleanup, and both wait for it before exiting.
-  let cleanedUp: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleanedUp ??= (async () => {
-      // The worker drains while Temporal and the database are still up.
-      const killed = [...(await groups.worker.stopAll()), ...(await groups.stack.stopAll())];
-      if (killed.length) log(`killed after not stopping in time: ${killed.join(', ')}`);
-      await sink.close();
-      await rm(workDir, { recursive: true, force: true });
-    })());
-  let interrupted = false;
-  const interrupt = () => {
-    interrupted = true;
-    log('interrupted; stopping…');
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  const onCrash = (name: string, tail: string) =>
-    console.error(`\n[bench] ${name} stopped unexpectedly. Its last output:\n${tail}\n`);
-  groups.stack.superviseWith(onCrash);
-  groups.worker.superviseWith(onCrash);
-
-  try {
-    await sink.start();
-    const results = await benchmark(groups, sink, workDir, settings);
-    console.log(formatReport(results));
-    await writeResults(RESULTS_FILE, results);
-    log(`results written to ${RESULTS_FILE}`);
-    const failed = results.checks.filter((check) => !check.ok);
-    if (failed.length) console.error(`[bench] FAILED: ${failed.map((check) => check.name).join('; ')}`);
-    return failed.length ? 1 : 0;
-  } catch (error) {
-    if (interrupted) return 130;
-    console.error(`\n[bench] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    for (const [group, name] of [
+  return runBench({
+    name: 'bench',
+    resultsFile: RESULTS_FILE,
+    // The worker drains while Temporal and the database are still up.
+    groups: [groups.worker, groups.stack],
+    tempDirPrefixes: ['nudge-bench-journeys-'],
+    run: async ({ dirs: [workDir] }) => {
+      await sink.start();
+      return benchmark(groups, sink, workDir, settings);
+    },
+    report: formatReport,
+    checks: (results) => results.checks,
+    tails: [
       [groups.stack, 'api'],
       [groups.worker, 'worker'],
-    ] as const) {
-      const tail = group.tail(name);
-      if (tail) console.error(`[bench] the ${name}'s last output:\n${tail}`);
-    }
-    return 1;
-  } finally {
-    await cleanUp();
-  }
-}
-
-const fail = (error: unknown) => {
-  console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-};
-try {
-  void main(readSettings()).then((code) => process.exit(code), fail);
-} catch (error) {
-  fail(error); // a bad setting
-}
+    ],
+    close: () => sink.close(),
+  });
+});

@@ -19,8 +19,7 @@
  * BENCH_LEADS_PER_BATCH (20), BENCH_ROUNDS (5), BENCH_TIMEOUT_MS (10000).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +31,7 @@ import { cpuTimeMs, memoryOf, startBenchStack } from './lib/stack';
 import { summarizeLatencies } from './lib/stats';
 import { positiveSetting } from './lib/settings';
 import { machineInfo } from './lib/machine';
+import { runBench, startBench } from './lib/bench-main';
 
 const RESULTS_FILE = join(__dirname, 'results', 'load.json');
 const WORKSPACE_ID = 'dev';
@@ -244,42 +244,20 @@ function formatReport(results: Results): string {
   ].join('\n');
 }
 
-async function main(settings: LoadSettings): Promise<number> {
-  const group = new ProcessGroup();
-  process.on('exit', () => group.killAllNow());
-  const workDir = await mkdtemp(join(tmpdir(), 'nudge-bench-load-'));
-  let cleanedUp: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleanedUp ??= (async () => {
-      await group.stopAll();
-      await rm(workDir, { recursive: true, force: true });
-    })());
-  const interrupt = () => void cleanUp().finally(() => process.exit(130));
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  group.superviseWith((name, tail) => console.error(`\n[bench:load] ${name} stopped unexpectedly:\n${tail}\n`));
-  try {
-    const results = await benchmark(group, workDir, settings);
-    console.log(formatReport(results));
-    await mkdir(join(__dirname, 'results'), { recursive: true });
-    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${RESULTS_FILE}`);
-    return results.checks.every((check) => check.ok) ? 0 : 1;
-  } catch (error) {
-    console.error(`[bench:load] FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    for (const name of ['api', 'api-2']) {
-      const tail = group.tail(name);
-      if (tail) console.error(`[bench:load] ${name}'s last output:\n${tail}`);
-    }
-    return 1;
-  } finally {
-    await cleanUp();
-  }
-}
-
-try {
-  void main(readSettings()).then((code) => process.exit(code));
-} catch (error) {
-  console.error(`[bench:load] ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+const group = new ProcessGroup();
+startBench('bench:load', () => {
+  const settings = readSettings();
+  return runBench({
+    name: 'bench:load',
+    resultsFile: RESULTS_FILE,
+    groups: [group],
+    tempDirPrefixes: ['nudge-bench-load-'],
+    run: ({ dirs: [workDir] }) => benchmark(group, workDir, settings),
+    report: formatReport,
+    checks: (results) => results.checks,
+    tails: [
+      [group, 'api'],
+      [group, 'api-2'],
+    ],
+  });
+});

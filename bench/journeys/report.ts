@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Check } from '../lib/report';
 import { MemoryUse } from '../lib/stack';
 import { LatencySummary } from '../lib/stats';
@@ -153,8 +151,3 @@ const row = (label: string, cells: string[], width = 28) =>
 
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
-
-export async function writeResults(path: string, results: Results): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
-}

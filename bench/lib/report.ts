@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Settings } from './plan';
 import { MemoryUse } from './stack';
 import { LatencySummary } from './stats';
@@ -116,11 +114,6 @@ export function formatReport(results: Results): string {
 
 /** A table row: the label, then right-aligned cells. */
 const row = (label: string, cells: string[]) => label.padEnd(26) + cells.map((cell) => cell.padStart(11)).join('');
-
-export async function writeResults(path: string, results: Results): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
-}
 
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const pct = (value: number) => `${(value * 100).toFixed(0)} %`;
