@@ -1,7 +1,9 @@
-import type { AssignmentResult, JourneyActivities } from '../workflows/contracts/journey-activities';
-
-type AssignAgentInput = Parameters<JourneyActivities['assignAgent']>[0];
-type CreateTaskInput = Parameters<JourneyActivities['createTask']>[0];
+import type {
+  AssignAgentInput,
+  AssignmentResult,
+  CreateTaskInput,
+  JourneyActivities,
+} from '../workflows/contracts/journey-activities';
 
 /** Hands a step's lead to an agent, once per step key; the worker hands in AssignmentsService. */
 export interface AgentAssigner {

@@ -1,6 +1,4 @@
-import type { JourneyActivities, LeadFacts } from '../workflows/contracts/journey-activities';
-
-type UpdateLeadInput = Parameters<JourneyActivities['updateLead']>[0];
+import type { JourneyActivities, LeadFacts, UpdateLeadInput } from '../workflows/contracts/journey-activities';
 
 /** A lead's profile as far as journeys read it. */
 export interface LeadProfile {

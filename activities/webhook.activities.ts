@@ -1,8 +1,6 @@
 import { cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { JourneyActivities } from '../workflows/contracts/journey-activities';
-
-type CallWebhookInput = Parameters<JourneyActivities['callWebhook']>[0];
+import type { CallWebhookInput, JourneyActivities } from '../workflows/contracts/journey-activities';
 
 export interface WebhookDeps {
   /** How long one call may take; 10 s unless a test wants it shorter. */

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { AssignmentResult, JourneyActivities } from '../../workflows/contracts/journey-activities';
+import type { AssignAgentInput, AssignmentResult } from '../../workflows/contracts/journey-activities';
 import { AppError } from '../common/app-error';
 import { Conflict, CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { LeadsService } from '../leads/leads.service';
@@ -10,7 +10,6 @@ import { chooseAgent } from './assignment-strategy';
 import { leadIdsOf } from './lead-lookup';
 import { AgentErrorCode } from './agent-errors';
 
-export type AssignAgentStep = Parameters<JourneyActivities['assignAgent']>[0];
 export type AssignmentView = Omit<AssignmentRecord, 'applied'>;
 
 /** Lead trait naming the lead's current agent; tasks go to it, and branch conditions can read it. */
@@ -49,7 +48,7 @@ export class AssignmentsService {
    * Assigns the step's lead to an agent, once per step: a retry finds the assignment by its
    * key and returns it. Finding no eligible agent is an outcome (`no_agent`), recorded too.
    */
-  async assign(step: AssignAgentStep): Promise<AssignmentResult> {
+  async assign(step: AssignAgentInput): Promise<AssignmentResult> {
     const { workspaceId, key } = step;
     const earlier = await this.repository.findAssignment(workspaceId, key);
     if (earlier) return this.settle(workspaceId, earlier, { othersMayCount: true });
@@ -121,7 +120,7 @@ export class AssignmentsService {
    * first. Had they chosen different agents, the loser would give its count back, but the
    * turn it took would be lost to round robin.
    */
-  private async choose(step: AssignAgentStep, leadTraits: Record<string, unknown>): Promise<Choice | Conflict> {
+  private async choose(step: AssignAgentInput, leadTraits: Record<string, unknown>): Promise<Choice | Conflict> {
     const { workspaceId, key } = step;
     const active = await this.agents.list(workspaceId, { active: true });
     const [counting] = await this.repository.findAgentsCounting(workspaceId, key);

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { JourneyActivities } from '../../workflows/contracts/journey-activities';
+import type { CreateTaskInput } from '../../workflows/contracts/journey-activities';
 import { AppError } from '../common/app-error';
 import { LeadsService } from '../leads/leads.service';
 import { TaskStatus } from './task.model';
@@ -7,8 +7,6 @@ import { ASSIGNED_AGENT_TRAIT } from './assignments.service';
 import { leadIdsOf } from './lead-lookup';
 import { TaskRecord, TasksRepository } from './tasks.repository';
 import { AgentErrorCode } from './agent-errors';
-
-export type CreateTaskStep = Parameters<JourneyActivities['createTask']>[0];
 
 /** Follow-ups journeys ask of a lead's agent (create_task steps), and their completion. */
 @Injectable()
@@ -19,7 +17,7 @@ export class TasksService {
   ) {}
 
   /** Creates the step's task once; a retry finds it by its key. It goes to the lead's agent, if any. */
-  async createTask(step: CreateTaskStep): Promise<{ taskId: string }> {
+  async createTask(step: CreateTaskInput): Promise<{ taskId: string }> {
     const { workspaceId, key } = step;
     if (await this.repository.find(workspaceId, key)) return { taskId: key };
     const lead = await this.leads.findLeadOrNull(workspaceId, step.leadId);

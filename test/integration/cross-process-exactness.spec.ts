@@ -1,6 +1,6 @@
 import mongoose, { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import type { AssignAgentStep } from '../../src/agents/assignments.service';
+import type { AssignAgentInput } from '../../workflows/contracts/journey-activities';
 import type { AssignmentResult } from '../../workflows/contracts/journey-activities';
 import { Contender, Job, startContenders } from '../support/contenders';
 import { buildApp } from '../support/faults';
@@ -106,8 +106,8 @@ describe('exactness across processes (FerretDB, three processes)', () => {
         .insertMany(ids.map((_id) => ({ _id, workspaceId, traits: {}, tags: [], createdAt: new Date() })));
       return ids;
     };
-    const stepsOf = (workspaceId: string, leadIds: string[], strategy: AssignAgentStep['strategy']) =>
-      leadIds.map((leadId): AssignAgentStep => {
+    const stepsOf = (workspaceId: string, leadIds: string[], strategy: AssignAgentInput['strategy']) =>
+      leadIds.map((leadId): AssignAgentInput => {
         const runId = `journey-j1-${leadId}-1`;
         return {
           key: `${runId}:assign`,
@@ -124,14 +124,14 @@ describe('exactness across processes (FerretDB, three processes)', () => {
      * Step i runs in process i mod 3; every 4th runs twice there at once, and every 3rd once
      * more in the next process: attempts of one step racing in one process and across two.
      */
-    const attemptsIn = (p: number, steps: AssignAgentStep[]) =>
+    const attemptsIn = (p: number, steps: AssignAgentInput[]) =>
       shuffled(
         steps.flatMap((step, i) => [
           ...(i % PROCESSES === p ? (i % 4 === 0 ? [step, step] : [step]) : []),
           ...(i % 3 === 0 && (i + 1) % PROCESSES === p ? [step] : []),
         ]),
       );
-    const assignEverywhere = (steps: AssignAgentStep[]) =>
+    const assignEverywhere = (steps: AssignAgentInput[]) =>
       everywhere<Assigned>((p) => ({ kind: 'assign', steps: attemptsIn(p, steps), concurrency: ASSIGN_CONCURRENCY }));
 
     /**
@@ -139,7 +139,7 @@ describe('exactness across processes (FerretDB, three processes)', () => {
      * lead), every attempt of a step answered with its agent, and each agent counting exactly
      * its open assignments, by id.
      */
-    async function expectExact(workspaceId: string, steps: AssignAgentStep[], answers: Assigned[]) {
+    async function expectExact(workspaceId: string, steps: AssignAgentInput[], answers: Assigned[]) {
       const assignments = await db.collection<Doc>('assignments').find({ workspaceId }).toArray();
       const byKey = new Map(assignments.map((doc) => [unscoped(workspaceId, doc._id), doc]));
       expect(assignments).toHaveLength(steps.length);

@@ -2,7 +2,8 @@ import type { INestApplicationContext, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import type { AgentsService, NewAgent } from '../../src/agents/agents.service';
-import type { AssignAgentStep, AssignmentsService } from '../../src/agents/assignments.service';
+import type { AssignmentsService } from '../../src/agents/assignments.service';
+import type { AssignAgentInput } from '../../workflows/contracts/journey-activities';
 import type { FrequencyCapsService } from '../../src/messaging/delivery/frequency-caps.service';
 
 /**
@@ -17,7 +18,7 @@ import type { FrequencyCapsService } from '../../src/messaging/delivery/frequenc
 export type Job =
   | { kind: 'createAgents'; workspaceId: string; agents: NewAgent[] }
   | { kind: 'reserve'; workspaceId: string; leadId: string; keys: string[]; concurrency?: number }
-  | { kind: 'assign'; steps: AssignAgentStep[]; concurrency?: number }
+  | { kind: 'assign'; steps: AssignAgentInput[]; concurrency?: number }
   | { kind: 'close'; workspaceId: string; ids: string[]; concurrency?: number };
 
 export type ToProcess = { id: number; job: Job };

@@ -88,21 +88,39 @@ export interface SendEmailInput extends SendSmsInput {
   subject?: string;
 }
 
+export interface AssignAgentInput extends StepContext {
+  strategy: 'round_robin' | 'least_loaded';
+  matchTrait?: string;
+  reason?: string;
+}
+
+export interface CreateTaskInput extends StepContext {
+  title: string;
+  dueAt?: string;
+}
+
+export interface CallWebhookInput extends StepContext {
+  url: string;
+  method: 'POST' | 'PUT';
+  body?: Record<string, unknown>;
+}
+
+export interface UpdateLeadInput extends StepContext {
+  setTraits?: Record<string, unknown>;
+  addTags?: string[];
+}
+
 export interface JourneyActivities {
   /** A published version's definition (immutable); a version that does not exist fails the run. */
   getJourneyDefinition(input: { workspaceId: string; journeyId: string; version: number }): Promise<JourneyDefinition>;
   getLeadFacts(input: { workspaceId: string; leadId: string }): Promise<LeadFacts>;
   sendEmail(input: SendEmailInput): Promise<SendResult>;
   sendSms(input: SendSmsInput): Promise<SendResult>;
-  assignAgent(
-    input: StepContext & { strategy: 'round_robin' | 'least_loaded'; matchTrait?: string; reason?: string },
-  ): Promise<AssignmentResult>;
-  createTask(input: StepContext & { title: string; dueAt?: string }): Promise<{ taskId: string }>;
+  assignAgent(input: AssignAgentInput): Promise<AssignmentResult>;
+  createTask(input: CreateTaskInput): Promise<{ taskId: string }>;
   /** Retries 5xx, 429 and network errors; a 4xx is final (non-retryable). */
-  callWebhook(
-    input: StepContext & { url: string; method: 'POST' | 'PUT'; body?: Record<string, unknown> },
-  ): Promise<{ status: number }>;
-  updateLead(input: StepContext & { setTraits?: Record<string, unknown>; addTags?: string[] }): Promise<void>;
+  callWebhook(input: CallWebhookInput): Promise<{ status: number }>;
+  updateLead(input: UpdateLeadInput): Promise<void>;
   recordRunStarted(input: RunStarted): Promise<void>;
   recordStep(input: StepRecord): Promise<void>;
   recordRunEnded(input: RunEnded): Promise<void>;
