@@ -10,6 +10,7 @@ import { JourneyExecutionsModule } from './journeys/executions/journey-execution
 import { JourneysModule } from './journeys/journeys.module';
 import { LeadsModule } from './leads/leads.module';
 import { MessagingModule } from './messaging/messaging.module';
+import { SegmentsModule } from './segments/segments.module';
 import { SelfCheckModule } from './self-check/self-check.module';
 import { TemporalClientModule } from './temporal/temporal-client.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -31,6 +32,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     AgentsModule,
     JourneyDispatchModule,
     MessagingModule,
+    SegmentsModule,
   ],
 })
 export class AppModule {}

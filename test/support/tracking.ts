@@ -38,7 +38,7 @@ export function trackingClient(url: string) {
       >,
     get: <T = Record<string, unknown>>(path: string, headers: Record<string, string> = {}) =>
       send<T>('GET', path, { headers: asAdmin(headers) }) as Promise<Reply<T>>,
-    admin: <T = Record<string, unknown>>(method: 'POST' | 'PUT', path: string, body?: unknown) =>
+    admin: <T = Record<string, unknown>>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) =>
       send<T>(method, path, { body, headers: asAdmin({}) }) as Promise<Reply<T>>,
   };
 }

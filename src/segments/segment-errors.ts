@@ -1,0 +1,5 @@
+/** The codes of the errors segments/ raises, as API clients see them in `error`. */
+export enum SegmentErrorCode {
+  NotFound = 'SEGMENT_NOT_FOUND',
+  Exists = 'SEGMENT_EXISTS',
+}

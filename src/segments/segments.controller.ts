@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { bodyDocs } from '../common/openapi';
+import { parseRequest } from '../common/validation';
+import { WorkspaceContext } from '../workspaces/api-keys.service';
+import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
+import { createSegmentSchema, updateSegmentSchema } from './dto/segment.request';
+import { SegmentsService } from './segments.service';
+
+/**
+ * Segments over REST, at `/v1/segments` and at the product spec's `/api/behavior/segments`
+ * (the same handlers: the spec's CreateSegmentRequest is accepted on both).
+ */
+@ApiTags('segments')
+@ApiBearerAuth()
+@Controller(['v1/segments', 'api/behavior/segments'])
+@UseGuards(SecretKeyGuard)
+export class SegmentsController {
+  constructor(private readonly segments: SegmentsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a segment: static (leadIds), dynamic or behavioral (criteria)' })
+  @ApiBody(bodyDocs(createSegmentSchema))
+  create(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown) {
+    return this.segments.create(workspace.workspaceId, parseRequest(createSegmentSchema, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The workspace's segments, newest first" })
+  async list(@CurrentWorkspace() workspace: WorkspaceContext) {
+    return { segments: await this.segments.list(workspace.workspaceId) };
+  }
+
+  @Get(':segmentId')
+  get(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string) {
+    return this.segments.get(workspace.workspaceId, id);
+  }
+
+  @Put(':segmentId')
+  @ApiOperation({ summary: "Change a segment's name, status, criteria, leads, visibility or tags" })
+  @ApiBody(bodyDocs(updateSegmentSchema))
+  update(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string, @Body() body: unknown) {
+    return this.segments.update(workspace.workspaceId, id, parseRequest(updateSegmentSchema, body));
+  }
+
+  @Delete(':segmentId')
+  @HttpCode(204)
+  async remove(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string) {
+    await this.segments.remove(workspace.workspaceId, id);
+  }
+}
