@@ -7,18 +7,18 @@
 /** Where a condition reads its value: the triggering event, the lead's traits, or its rollups. */
 export type ConditionSource = 'event' | 'trait' | 'rollup';
 
-export const conditionOperators = [
+/** The operators that compare one value with another (segment scores and aggregates use these alone). */
+export const comparisonOperators = [
   'equals',
   'not_equals',
   'greater_than',
   'greater_than_or_equal',
   'less_than',
   'less_than_or_equal',
-  'contains',
-  'in',
-  'exists',
-  'not_exists',
 ] as const;
+export type ComparisonOperator = (typeof comparisonOperators)[number];
+
+export const conditionOperators = [...comparisonOperators, 'contains', 'in', 'exists', 'not_exists'] as const;
 export type ConditionOperator = (typeof conditionOperators)[number];
 
 export interface Condition {

@@ -1,4 +1,8 @@
-import type { ConditionOperator } from '../../../workflows/contracts/journey-definition';
+import {
+  comparisonOperators,
+  type ComparisonOperator,
+  type ConditionOperator,
+} from '../../../workflows/contracts/journey-definition';
 
 /**
  * The segment criteria language: what a lead must have done, not done, or be, for a segment
@@ -31,15 +35,7 @@ export interface EventFilter {
   where?: PropertyCondition[];
 }
 
-export const comparisonOperators = [
-  'equals',
-  'not_equals',
-  'greater_than',
-  'greater_than_or_equal',
-  'less_than',
-  'less_than_or_equal',
-] as const;
-export type ComparisonOperator = (typeof comparisonOperators)[number];
+export { comparisonOperators, type ComparisonOperator };
 
 export const aggregateFunctions = ['count', 'sum', 'avg', 'min', 'max'] as const;
 export type AggregateFunction = (typeof aggregateFunctions)[number];
