@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { bodyDocs } from '../common/openapi';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
-import { createSegmentSchema, updateSegmentSchema } from './dto/segment.request';
+import { createSegmentSchema, membersQuerySchema, updateSegmentSchema } from './dto/segment.request';
 import { SegmentsService } from './segments.service';
 
 /**
@@ -34,6 +34,16 @@ export class SegmentsController {
   @Get(':segmentId')
   get(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string) {
     return this.segments.get(workspace.workspaceId, id);
+  }
+
+  @Get(':segmentId/members')
+  @ApiOperation({
+    summary: "A segment's members, latest entries first",
+    description: 'Query: limit (≤ 1000), cursor (from nextCursor).',
+  })
+  members(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string, @Query() query: unknown) {
+    const { limit, cursor } = parseRequest(membersQuerySchema, query);
+    return this.segments.members(workspace.workspaceId, id, { limit, ...(cursor && { before: cursor }) });
   }
 
   @Put(':segmentId')

@@ -35,9 +35,12 @@ export class SegmentsRepository {
     return docs.map(toRecord);
   }
 
-  /** False when there is no such segment. */
-  async update(workspaceId: string, id: string, changes: SegmentChanges): Promise<boolean> {
-    const result = await this.segments.updateOne({ _id: docId(workspaceId, id), workspaceId }, { $set: changes });
+  /** False when there is no such segment, or it changed since `readAt` (its `updatedAt` then). */
+  async update(workspaceId: string, id: string, readAt: Date, changes: SegmentChanges): Promise<boolean> {
+    const result = await this.segments.updateOne(
+      { _id: docId(workspaceId, id), workspaceId, updatedAt: readAt },
+      { $set: changes },
+    );
     return result.matchedCount > 0;
   }
 

@@ -2,43 +2,83 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { CommonErrorCode } from '../common/error-codes';
+import { pageOf } from '../common/pagination';
+import { LeadsService } from '../leads/leads.service';
 import { CreateSegmentRequest, UpdateSegmentRequest } from './dto/segment.request';
+import { MembersPage, MembershipsRepository } from './memberships.repository';
 import { SegmentErrorCode } from './segment-errors';
 import { SegmentChanges, SegmentRecord, SegmentsRepository } from './segments.repository';
 
 /** A segment as the API shows it: the spec's BehavioralSegment fields. */
-export type SegmentView = SegmentRecord & { leadCount: number | null; lastCalculated: Date | null };
+export type SegmentView = SegmentRecord & {
+  leadCount: number | null;
+  lastCalculated: Date | null;
+  /** Listed ids that are no lead's id, userId or anonymousId (static segments, on write). */
+  unknownLeadIds?: string[];
+};
 
 /**
- * Segment definitions: static lists and criteria. Membership of dynamic and behavioral
- * segments (real-time, and recalculated on a Temporal Schedule) is the next slice; until
- * then their `leadCount` and `lastCalculated` are null.
+ * Segments: definitions, and the membership of static ones (a listed lead enters, an
+ * unlisted one exits, each with its time). Membership of dynamic and behavioral segments
+ * (real-time, and recalculated on a Temporal Schedule) is the next slice; until then their
+ * `leadCount` and `lastCalculated` are null.
  */
 @Injectable()
 export class SegmentsService {
-  constructor(private readonly repository: SegmentsRepository) {}
+  constructor(
+    private readonly repository: SegmentsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly leads: LeadsService,
+  ) {}
 
   async create(workspaceId: string, request: CreateSegmentRequest): Promise<SegmentView> {
     const now = new Date();
     const { id = `seg_${randomUUID().replace(/-/g, '').slice(0, 16)}`, ...fields } = request;
+    const listed = fields.type === 'static' ? await this.resolveLeads(workspaceId, fields.leadIds ?? []) : undefined;
     const segment: SegmentRecord = {
       id,
       ...fields,
-      ...(fields.type === 'static' && { leadIds: unique(fields.leadIds ?? []) }),
+      ...(listed && { leadIds: listed.leadIds }),
       createdAt: now,
       updatedAt: now,
     };
     if (!(await this.repository.insert(workspaceId, segment)))
       throw new AppError(SegmentErrorCode.Exists, HttpStatus.CONFLICT, `id: a segment "${id}" already exists`);
-    return view(segment);
+    if (listed) await this.syncStaticMembers(workspaceId, id, now);
+    return {
+      ...(await this.view(workspaceId, segment)),
+      ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }),
+    };
   }
 
   async get(workspaceId: string, id: string): Promise<SegmentView> {
-    return view(await this.find(workspaceId, id));
+    return this.view(workspaceId, await this.find(workspaceId, id));
   }
 
   async list(workspaceId: string): Promise<SegmentView[]> {
-    return (await this.repository.list(workspaceId)).map(view);
+    return Promise.all((await this.repository.list(workspaceId)).map((segment) => this.view(workspaceId, segment)));
+  }
+
+  /** A page of a segment's members, latest entries first. */
+  async members(workspaceId: string, id: string, page: MembersPage) {
+    await this.find(workspaceId, id);
+    const found = await this.memberships.members(workspaceId, id, { ...page, limit: page.limit + 1 });
+    const { page: members, nextCursor } = pageOf(found, page.limit, (member) => ({
+      at: member.enteredAt,
+      id: member.leadId,
+    }));
+    return { members: members.map(({ leadId, enteredAt }) => ({ leadId, enteredAt })), nextCursor };
+  }
+
+  /** The segments a lead (by id or identity, with the leads merged into it) is in now. */
+  async segmentsOfLead(workspaceId: string, id: string) {
+    const lead = await this.leads.findLead(workspaceId, id);
+    const memberships = await this.memberships.segmentsOf(workspaceId, [lead.id, ...(lead.mergedLeadIds ?? [])]);
+    const bySegment = new Map(memberships.map((membership) => [membership.segmentId, membership]));
+    return {
+      leadId: lead.id,
+      segments: [...bySegment.values()].map(({ segmentId, enteredAt }) => ({ segmentId, enteredAt })),
+    };
   }
 
   /** Changes a segment's definition; its criteria or list must suit its type. */
@@ -47,17 +87,61 @@ export class SegmentsService {
     if (segment.type === 'static' && request.criteria)
       throw invalid('criteria', 'a static segment lists its leads in leadIds');
     if (segment.type !== 'static' && request.leadIds) throw invalid('leadIds', 'only a static segment lists leads');
-    const changes: SegmentChanges = {
-      ...request,
-      ...(request.leadIds && { leadIds: unique(request.leadIds) }),
-      updatedAt: new Date(),
-    };
-    if (!(await this.repository.update(workspaceId, id, changes))) throw notFound(id);
-    return this.get(workspaceId, id);
+    const now = new Date();
+    const listed = request.leadIds && (await this.resolveLeads(workspaceId, request.leadIds));
+    const changes: SegmentChanges = { ...request, ...(listed && { leadIds: listed.leadIds }), updatedAt: now };
+    // Conditional on the segment as read: of two edits at once, the second is refused, not merged.
+    if (!(await this.repository.update(workspaceId, id, segment.updatedAt, changes))) throw changedMeanwhile(id);
+    if (listed) await this.syncStaticMembers(workspaceId, id, now);
+    return { ...(await this.get(workspaceId, id)), ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }) };
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repository.remove(workspaceId, id))) throw notFound(id);
+    await this.memberships.removeSegment(workspaceId, id);
+  }
+
+  /**
+   * Makes a static segment's members its stored list. Another edit may land while this one
+   * applies its list, so it applies the latest stored list and stops only once the segment
+   * has not changed meanwhile: whichever edit finishes last leaves the latest list applied.
+   * Exits come from the members stored, not from a list read earlier, so a retry after a
+   * crash here completes the change.
+   */
+  private async syncStaticMembers(workspaceId: string, id: string, now: Date): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const segment = await this.repository.find(workspaceId, id);
+      if (!segment) return; // deleted meanwhile: its memberships went with it
+      const listed = new Set(segment.leadIds ?? []);
+      const members = await this.memberships.memberIds(workspaceId, id);
+      await this.memberships.exit(
+        workspaceId,
+        id,
+        members.filter((leadId) => !listed.has(leadId)),
+        now,
+      );
+      await this.memberships.enter(workspaceId, id, [...listed], now);
+      const after = await this.repository.find(workspaceId, id);
+      if (after?.updatedAt.getTime() === segment.updatedAt.getTime()) return;
+    }
+  }
+
+  /** Listed ids as lead ids (a userId or anonymousId finds its lead, merges are followed), once each. */
+  private async resolveLeads(workspaceId: string, ids: readonly string[]) {
+    const unique = [...new Set(ids)];
+    const leads = await Promise.all(unique.map((id) => this.leads.findLeadOrNull(workspaceId, id)));
+    return {
+      leadIds: [...new Set(leads.flatMap((lead) => (lead ? [lead.id] : [])))],
+      unknown: unique.filter((_, i) => !leads[i]),
+    };
+  }
+
+  private async view(workspaceId: string, segment: SegmentRecord): Promise<SegmentView> {
+    return {
+      ...segment,
+      leadCount: segment.type === 'static' ? await this.memberships.count(workspaceId, segment.id) : null,
+      lastCalculated: null,
+    };
   }
 
   private async find(workspaceId: string, id: string): Promise<SegmentRecord> {
@@ -67,15 +151,12 @@ export class SegmentsService {
   }
 }
 
-function view(segment: SegmentRecord): SegmentView {
-  return {
-    ...segment,
-    leadCount: segment.type === 'static' ? (segment.leadIds?.length ?? 0) : null,
-    lastCalculated: null,
-  };
-}
-
-const unique = (ids: readonly string[]) => [...new Set(ids)];
+const changedMeanwhile = (id: string) =>
+  new AppError(
+    SegmentErrorCode.Changed,
+    HttpStatus.CONFLICT,
+    `segment "${id}" changed while this change was made (or was deleted); read it again and resend`,
+  );
 
 const notFound = (id: string) =>
   new AppError(SegmentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no segment has the id "${id}"`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorParam, limitParam } from '../../common/pagination';
 import { segmentStatuses, segmentTypes } from '../segment.model';
 import { criteriaSchema } from './criteria.request';
 
@@ -57,3 +58,6 @@ export const updateSegmentSchema = z
   );
 
 export type UpdateSegmentRequest = z.output<typeof updateSegmentSchema>;
+
+/** `GET /…/segments/:id/members?limit=&cursor=`. */
+export const membersQuerySchema = z.object({ limit: limitParam(1000, 100), cursor: cursorParam().optional() });

@@ -1,0 +1,40 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/**
+ * One lead's membership of one segment, kept after it leaves: `_id` is
+ * `workspaceId:segmentId:leadId`, so every change is a conditional write to a document of
+ * its own, exact however many processes change memberships at once.
+ */
+@Schema({ collection: 'segment_members', versionKey: false })
+export class SegmentMember {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  workspaceId!: string;
+
+  @Prop({ type: String, required: true })
+  segmentId!: string;
+
+  @Prop({ type: String, required: true })
+  leadId!: string;
+
+  /** In the segment now. */
+  @Prop({ type: Boolean, required: true })
+  member!: boolean;
+
+  /** When it last entered. */
+  @Prop({ type: Date, required: true })
+  enteredAt!: Date;
+
+  /** When it last left, if it has. */
+  @Prop({ type: Date })
+  exitedAt?: Date;
+
+  @Prop({ type: Number, required: true })
+  entries!: number;
+}
+
+export const SegmentMemberSchema = SchemaFactory.createForClass(SegmentMember);
+SegmentMemberSchema.index({ workspaceId: 1, segmentId: 1, member: 1, enteredAt: -1 });
+SegmentMemberSchema.index({ workspaceId: 1, leadId: 1, member: 1 });
