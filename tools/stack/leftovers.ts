@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { acceptsConnections } from './processes';
 
 /**
  * What `npm run dev` started, written down as it starts it, so that the next run can stop
@@ -176,7 +177,20 @@ async function stopProcess(service: RecordedProcess, graceMs: number): Promise<b
     signal('SIGKILL');
     await gone(service, 5_000);
   }
+  await portsClosed(service, 5_000);
   return true;
+}
+
+/**
+ * Waits for a stopped service's ports to close. A multi-threaded process (node, Go) whose
+ * main thread has exited reads as a zombie while its other threads still hold its sockets,
+ * so the next start could find the port still taken.
+ */
+async function portsClosed(service: RecordedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of service.ports) {
+    while ((await acceptsConnections(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function gone(service: RecordedProcess, timeoutMs: number): Promise<boolean> {
