@@ -9,6 +9,7 @@ import { signUnsubscribeToken } from '../../src/messaging/unsubscribe/unsubscrib
 import { formAbandonmentRecovery } from '../../src/journeys/examples/form-abandonment-recovery';
 import { EXAMPLE_JOURNEY_ID } from '../../src/journeys/journeys.seed';
 import {
+  entryRules,
   LEAD_WORKFLOW,
   LeadEventSignal,
   leadEventSignal,
@@ -145,11 +146,7 @@ export function formAbandonSignal(messageId: string, waitScale: number): LeadEve
       {
         journeyId: EXAMPLE_JOURNEY_ID,
         version: 1,
-        rules: {
-          priority: formAbandonmentRecovery.priority,
-          reentry: formAbandonmentRecovery.reentry,
-          cooldownMinutes: formAbandonmentRecovery.cooldownMinutes,
-        },
+        rules: entryRules(formAbandonmentRecovery),
         waitScale,
       },
     ],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
+import { scopedId, unscopedId } from '../database/scoped-id';
 import { Agent } from './agent.model';
 import { Assignment, AssignmentStatus } from './assignment.model';
 
@@ -15,13 +16,6 @@ export interface AssignmentFilter {
   status?: AssignmentStatus;
   limit: number;
 }
-
-/**
- * Assignment `_id`s carry the workspace (`ws:runId:stepId`), so two workspaces can never
- * collide; the API shows them without it.
- */
-export const scopedId = (workspaceId: string, id: string) => `${workspaceId}:${id}`;
-export const unscopedId = (workspaceId: string, docId: string) => docId.slice(workspaceId.length + 1);
 
 /** An agent as the API and the strategies see it: the ids behind its count stay in the database. */
 const agentFields = { openAssignmentIds: 0 } as const;

@@ -7,7 +7,6 @@ import { AssignmentStatus } from './assignment.model';
 import { AgentRecord, AgentsRepository, AssignmentRecord } from './agents.repository';
 import { AgentsService } from './agents.service';
 import { chooseAgent } from './assignment-strategy';
-import { leadIdsOf } from './lead-lookup';
 import { AgentErrorCode } from './agent-errors';
 
 export type AssignmentView = Omit<AssignmentRecord, 'applied'>;
@@ -85,7 +84,7 @@ export class AssignmentsService {
     query: { leadId?: string; agentId?: string; status?: AssignmentStatus; limit: number },
   ): Promise<AssignmentView[]> {
     const { leadId, ...filter } = query;
-    const leadIds = leadId ? await leadIdsOf(this.leads, workspaceId, leadId) : undefined;
+    const leadIds = leadId ? await this.leads.findLeadIds(workspaceId, leadId) : undefined;
     const found = await this.repository.listAssignments(workspaceId, { ...filter, ...(leadIds && { leadIds }) });
     return found.map(toView);
   }

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { Task, TaskStatus } from './task.model';
 import { ignoreDuplicate } from '../database/mongo-errors';
-import { scopedId, unscopedId } from './agents.repository';
+import { scopedId, unscopedId } from '../database/scoped-id';
 
 export type TaskRecord = Omit<Task, '_id' | 'workspaceId'> & { id: string };
 

@@ -4,7 +4,6 @@ import { AppError } from '../common/app-error';
 import { LeadsService } from '../leads/leads.service';
 import { TaskStatus } from './task.model';
 import { ASSIGNED_AGENT_TRAIT } from './assignments.service';
-import { leadIdsOf } from './lead-lookup';
 import { TaskRecord, TasksRepository } from './tasks.repository';
 import { AgentErrorCode } from './agent-errors';
 
@@ -43,7 +42,7 @@ export class TasksService {
     query: { leadId?: string; agentId?: string; status?: TaskStatus; limit: number },
   ): Promise<TaskRecord[]> {
     const { leadId, ...filter } = query;
-    const leadIds = leadId ? await leadIdsOf(this.leads, workspaceId, leadId) : undefined;
+    const leadIds = leadId ? await this.leads.findLeadIds(workspaceId, leadId) : undefined;
     return this.repository.list(workspaceId, { ...filter, ...(leadIds && { leadIds }) });
   }
 

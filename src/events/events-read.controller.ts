@@ -31,9 +31,9 @@ export class EventsReadController {
     @Query() rawQuery: unknown,
   ) {
     const query = parseRequest(eventsQuerySchema, rawQuery);
-    const lead = await this.leads.findLead(workspace.workspaceId, id);
+    const leadIds = await this.leads.findLeadIds(workspace.workspaceId, id);
     const events = await this.events.find(workspace.workspaceId, {
-      leadIds: [lead.id, ...(lead.mergedLeadIds ?? [])],
+      leadIds,
       ...(query.from && { from: query.from }),
       ...(query.to && { to: query.to }),
       ...(query.type && { eventType: query.type }),
@@ -44,7 +44,7 @@ export class EventsReadController {
       at: event.timestamp,
       id: eventId(event.sourceId, event.messageId),
     }));
-    return { leadId: lead.id, events: page, nextCursor };
+    return { leadId: leadIds[0], events: page, nextCursor };
   }
 
   @Get('failed-events')

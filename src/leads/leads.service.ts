@@ -153,6 +153,15 @@ export class LeadsService {
     return lead;
   }
 
+  /**
+   * A lead (by id or identity) and the leads merged into it, its own id first: what a
+   * `leadId` filter of events, runs, assignments or memberships matches. 404 when none.
+   */
+  async findLeadIds(workspaceId: string, id: string): Promise<string[]> {
+    const lead = await this.findLead(workspaceId, id);
+    return [lead.id, ...(lead.mergedLeadIds ?? [])];
+  }
+
   /** Sets traits and adds tags on a lead (by id or identity); null, and nothing written, when there is none. */
   async updateProfile(
     workspaceId: string,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
+import { scopedId } from '../database/scoped-id';
 import { SegmentMember } from './segment-member.model';
 
 export interface Membership {
@@ -15,7 +16,8 @@ export interface MembersPage {
   limit: number;
 }
 
-const memberId = (workspaceId: string, segmentId: string, leadId: string) => `${workspaceId}:${segmentId}:${leadId}`;
+const memberId = (workspaceId: string, segmentId: string, leadId: string) =>
+  scopedId(workspaceId, `${segmentId}:${leadId}`);
 
 /** Who is in which segment, and since when; every query is scoped by workspace. */
 @Injectable()

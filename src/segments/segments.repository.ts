@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
+import { scopedId, unscopedId } from '../database/scoped-id';
 import { Segment } from './segment.model';
 
 export type SegmentRecord = Omit<Segment, '_id' | 'workspaceId'> & { id: string };
 export type SegmentChanges = Partial<Omit<SegmentRecord, 'id' | 'type' | 'createdAt'>>;
-
-const docId = (workspaceId: string, id: string) => `${workspaceId}:${id}`;
 
 /** Segment definitions; every query is scoped by workspace. */
 @Injectable()
@@ -17,13 +16,13 @@ export class SegmentsRepository {
   /** False when the workspace already has a segment with this id. */
   async insert(workspaceId: string, { id, ...segment }: SegmentRecord): Promise<boolean> {
     return ignoreDuplicate(() =>
-      this.segments.collection.insertOne({ _id: docId(workspaceId, id) as never, workspaceId, ...segment }),
+      this.segments.collection.insertOne({ _id: scopedId(workspaceId, id) as never, workspaceId, ...segment }),
     );
   }
 
   async find(workspaceId: string, id: string): Promise<SegmentRecord | null> {
     const doc = await this.segments
-      .findOne({ _id: docId(workspaceId, id), workspaceId })
+      .findOne({ _id: scopedId(workspaceId, id), workspaceId })
       .lean()
       .exec();
     return doc && toRecord(doc);
@@ -38,7 +37,7 @@ export class SegmentsRepository {
   /** False when there is no such segment, or it changed since `readAt` (its `updatedAt` then). */
   async update(workspaceId: string, id: string, readAt: Date, changes: SegmentChanges): Promise<boolean> {
     const result = await this.segments.updateOne(
-      { _id: docId(workspaceId, id), workspaceId, updatedAt: readAt },
+      { _id: scopedId(workspaceId, id), workspaceId, updatedAt: readAt },
       { $set: changes },
     );
     return result.matchedCount > 0;
@@ -46,11 +45,11 @@ export class SegmentsRepository {
 
   /** False when there was no such segment. */
   async remove(workspaceId: string, id: string): Promise<boolean> {
-    const result = await this.segments.deleteOne({ _id: docId(workspaceId, id), workspaceId });
+    const result = await this.segments.deleteOne({ _id: scopedId(workspaceId, id), workspaceId });
     return result.deletedCount > 0;
   }
 }
 
 function toRecord({ _id, workspaceId, ...segment }: Segment): SegmentRecord {
-  return { id: _id.slice(workspaceId.length + 1), ...segment };
+  return { id: unscopedId(workspaceId, _id), ...segment };
 }

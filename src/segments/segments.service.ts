@@ -72,11 +72,11 @@ export class SegmentsService {
 
   /** The segments a lead (by id or identity, with the leads merged into it) is in now. */
   async segmentsOfLead(workspaceId: string, id: string) {
-    const lead = await this.leads.findLead(workspaceId, id);
-    const memberships = await this.memberships.segmentsOf(workspaceId, [lead.id, ...(lead.mergedLeadIds ?? [])]);
+    const leadIds = await this.leads.findLeadIds(workspaceId, id);
+    const memberships = await this.memberships.segmentsOf(workspaceId, leadIds);
     const bySegment = new Map(memberships.map((membership) => [membership.segmentId, membership]));
     return {
-      leadId: lead.id,
+      leadId: leadIds[0],
       segments: [...bySegment.values()].map(({ segmentId, enteredAt }) => ({ segmentId, enteredAt })),
     };
   }

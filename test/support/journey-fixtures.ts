@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { JourneyActivities, LeadFacts, SendResult } from '../../workflows/contracts/journey-activities';
 import type { JourneyDefinition } from '../../workflows/contracts/journey-definition';
-import type { JourneyEntry, LeadEvent } from '../../workflows/contracts/lead.contract';
+import { entryRules, type JourneyEntry, type LeadEvent } from '../../workflows/contracts/lead.contract';
 import { searchAttributes } from '../../workflows/contracts/search-attributes';
 import { createTimeSkippingEnv } from './time-skipping';
 
@@ -89,8 +89,7 @@ const published = new Map<string, JourneyDefinition>();
 /** An entry as the trigger listener writes it (a reference and the rules); the stub serves its definition. */
 export function journeyEntry(journeyId: string, definition: JourneyDefinition, waitScale = 1): JourneyEntry {
   published.set(`${journeyId}:v1`, definition);
-  const { priority, reentry, cooldownMinutes } = definition;
-  return { journeyId, version: 1, rules: { priority, reentry, cooldownMinutes }, waitScale };
+  return { journeyId, version: 1, rules: entryRules(definition), waitScale };
 }
 
 /** A minimal definition: `steps`, triggered by `form_abandon`, with anything else `changes` says. */

@@ -37,6 +37,13 @@ export interface JourneyEntry {
   definition?: JourneyDefinition;
 }
 
+/** The part of a definition an entry carries. */
+export const entryRules = ({ priority, reentry, cooldownMinutes }: EntryRules): EntryRules => ({
+  priority,
+  reentry,
+  cooldownMinutes,
+});
+
 /** An entry's rules, from a reference or from a signal that still carries the definition. */
 export const rulesOf = (entry: JourneyEntry): EntryRules => entry.rules ?? entry.definition!;
 

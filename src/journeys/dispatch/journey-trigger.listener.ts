@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { JourneyEntry, LeadEvent } from '../../../workflows/contracts/lead.contract';
+import { entryRules, type JourneyEntry, type LeadEvent } from '../../../workflows/contracts/lead.contract';
 import type { ConditionFacts } from '../../../workflows/lib/conditions';
 import { AppConfig, ConfigService } from '../../config/config.module';
 import { EventRecord } from '../../events/events.repository';
@@ -60,11 +60,7 @@ export class JourneyTriggerListener implements OnModuleInit {
         const journeyEntries: JourneyEntry[] = entries.map(({ journeyId, version, definition }) => ({
           journeyId,
           version,
-          rules: {
-            priority: definition.priority,
-            reentry: definition.reentry,
-            cooldownMinutes: definition.cooldownMinutes,
-          },
+          rules: entryRules(definition),
           waitScale: this.waitScale,
         }));
         const now = new Date();

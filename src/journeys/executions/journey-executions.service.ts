@@ -63,7 +63,7 @@ export class JourneyExecutionsService {
     query: ExecutionsQuery,
   ): Promise<{ executions: ExecutionView[]; nextCursor: string | null }> {
     await this.journeys.get(workspaceId, journeyId);
-    const leadIds = query.leadId ? await this.leadIds(workspaceId, query.leadId) : undefined;
+    const leadIds = query.leadId ? await this.leads.findLeadIds(workspaceId, query.leadId) : undefined;
     const runs = await this.repository.findRuns(workspaceId, journeyId, {
       ...(leadIds && { leadIds }),
       ...(query.status && { status: query.status }),
@@ -112,11 +112,6 @@ export class JourneyExecutionsService {
       converted: sum(runs.filter((group) => group.converted)),
       steps: stepStats,
     };
-  }
-
-  private async leadIds(workspaceId: string, id: string): Promise<string[]> {
-    const lead = await this.leads.findLead(workspaceId, id);
-    return [lead.id, ...(lead.mergedLeadIds ?? [])];
   }
 }
 

@@ -1,12 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  SendEmailInput,
-  SendResult,
-  SendSmsInput,
-  StepContext,
-} from '../../../workflows/contracts/journey-activities';
+import type { SendEmailInput, SendResult, SendSmsInput } from '../../../workflows/contracts/journey-activities';
 import { AppConfig, ConfigService } from '../../config/config.module';
 import { LeadRecord } from '../../leads/leads.repository';
 import { LeadsService } from '../../leads/leads.service';
@@ -120,7 +115,7 @@ export class MessagingService {
     const earlier = await this.deliveries.find(workspaceId, id);
     if (earlier && isFinal(earlier)) return resultOf(earlier);
 
-    const lead = await this.findLead(step);
+    const lead = await this.leads.findLeadOrNull(workspaceId, step.leadId);
     // A merged lead lives on under another id: deliveries, caps and opt-outs follow it there.
     const leadId = lead?.id ?? step.leadId;
     const base: DeliveryBase = {
@@ -131,7 +126,7 @@ export class MessagingService {
       stepId: step.stepId,
       template: step.template,
     };
-    const to = lead && plan.address(lead);
+    const to = lead ? plan.address(lead) : undefined;
     // `slotTaken`: this or an earlier attempt of the step took a cap slot, which a skip gives back.
     const skip = async (reason: SkipReason, slotTaken = Boolean(earlier)): Promise<SendResult> => {
       if (slotTaken) await this.caps.release(workspaceId, leadId, channel, id, new Date());
@@ -190,10 +185,6 @@ export class MessagingService {
         await sleep(delay);
       }
     }
-  }
-
-  private async findLead(step: StepContext): Promise<LeadRecord | undefined> {
-    return (await this.leads.findLeadOrNull(step.workspaceId, step.leadId)) ?? undefined;
   }
 
   /** `<readable.hash@domain>`: the same for every attempt of a step, unique across steps. */

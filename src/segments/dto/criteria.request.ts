@@ -33,14 +33,23 @@ function oneKeyOf<T>(branches: Record<string, z.ZodType>): z.ZodType<T> {
       context.addIssue({ code: 'custom', message: `${found}; expected exactly one of ${expected}` });
       return z.NEVER;
     }
-    const parsed = branches[key].safeParse((raw as Record<string, unknown>)[key]);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        context.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
-      return z.NEVER;
-    }
-    return { [key]: parsed.data } as T;
+    const value = parseNested(branches[key], (raw as Record<string, unknown>)[key], context, [key]);
+    return value === z.NEVER ? z.NEVER : ({ [key]: value } as T);
   });
+}
+
+/** Parses `value` with `schema`, reporting its issues under `path` in the enclosing parse. */
+function parseNested<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  context: z.RefinementCtx,
+  path: PropertyKey[] = [],
+): T | typeof z.NEVER {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    context.addIssue({ code: 'custom', message: issue.message, path: [...path, ...issue.path] });
+  return z.NEVER;
 }
 
 const name = z.string().trim().min(1).max(200);
@@ -147,14 +156,10 @@ const isSpecShape = (raw: unknown) =>
 
 /** Criteria in either shape, normalized to Nudge's language; errors name the path under `criteria`. */
 export const criteriaSchema: z.ZodType<Criteria> = z.unknown().transform((raw, context): Criteria => {
-  const parsed = isSpecShape(raw) ? specCriteria.safeParse(raw) : criteria.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message });
-    return z.NEVER;
-  }
   const normalized = isSpecShape(raw)
-    ? fromSpec(parsed.data as z.output<typeof specCriteria>)
-    : (parsed.data as Criteria);
+    ? parseNested(specCriteria.transform(fromSpec), raw, context)
+    : parseNested(criteria, raw, context);
+  if (normalized === z.NEVER) return z.NEVER;
   if (depthOf(normalized) > MAX_CRITERIA_DEPTH) {
     context.addIssue({ code: 'custom', message: `nests deeper than ${MAX_CRITERIA_DEPTH} levels` });
     return z.NEVER;
