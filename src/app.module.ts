@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
 import { JourneyExecutionsModule } from './journeys/executions/journey-executions.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { JourneysSeedModule } from './journeys/journeys.seed';
 import { LeadsModule } from './leads/leads.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { SegmentsModule } from './segments/segments.module';
@@ -28,6 +29,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     LeadsModule,
     EventsModule,
     JourneysModule,
+    JourneysSeedModule,
     JourneyExecutionsModule,
     AgentsModule,
     JourneyDispatchModule,

@@ -57,6 +57,8 @@ export const envSchema = z.object({
    * 60-minute wait takes seconds in a demo. Applies to runs started after the change.
    */
   JOURNEY_WAIT_SCALE: z.coerce.number().min(0).max(1).default(1),
+  /** How often a criteria segment is recalculated when it does not say (its Temporal Schedule's interval). */
+  SEGMENT_RECALCULATE_EVERY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** Global frequency caps: at most this many messages per lead per channel in 24 h, across journeys. */
   EMAIL_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(3),
   SMS_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(2),

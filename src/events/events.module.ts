@@ -31,6 +31,6 @@ import { TrackingController } from './tracking.controller';
   ],
   controllers: [TrackingController, BehaviorController, EventsReadController],
   providers: [EventsRepository, IngestionService, IngestionDispatcher],
-  exports: [IngestionDispatcher],
+  exports: [IngestionDispatcher, IngestionService, EventsRepository],
 })
 export class EventsModule {}

@@ -99,6 +99,29 @@ export class EventsRepository {
     );
   }
 
+  /**
+   * Every event of these types since `since` (all time without), in no particular order, with
+   * only the named properties: one cursor over the collection, read in batches. On MongoDB the
+   * `{workspaceId, eventType, timestamp}` index serves it; FerretDB's SQLite backend scans once.
+   */
+  eventsOfTypes(workspaceId: string, types: readonly string[], since: Date | undefined, properties: readonly string[]) {
+    const projection: Record<string, 1> = { leadId: 1, eventType: 1, timestamp: 1 };
+    for (const path of properties) projection[`properties.${path.split('.')[0]}`] = 1;
+    return this.events.collection
+      .find(
+        { workspaceId, eventType: { $in: [...types] }, ...(since && { timestamp: { $gte: since } }) },
+        { projection },
+      )
+      .batchSize(5_000)
+      .map((doc) => ({
+        id: doc._id as unknown as string,
+        leadId: doc.leadId as string,
+        type: doc.eventType as string,
+        timestamp: doc.timestamp as Date,
+        properties: (doc.properties ?? {}) as Record<string, unknown>,
+      }));
+  }
+
   /** A page of one lead's events, newest first, in a workspace. */
   async find(workspaceId: string, query: EventQuery): Promise<EventRecord[]> {
     const filter: mongo.Filter<mongo.Document> = { workspaceId, leadId: { $in: query.leadIds } };

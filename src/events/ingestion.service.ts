@@ -12,6 +12,9 @@ import { EventErrorCode } from './event-errors';
 
 export const MAX_BATCH_EVENTS = 2_500;
 
+/** The source of the events Nudge records itself (see recordOnLeads). */
+export const NUDGE_SOURCE_ID = 'nudge';
+
 export interface IngestResult {
   success: true;
   /** Events stored by this request or, for a retried one, already stored before. */
@@ -78,6 +81,53 @@ export class IngestionService {
         });
     });
 
+    const stored = await this.store(workspace, accepted, request.receivedAt);
+    await this.keepRejected(workspace, items, rejections, request.receivedAt);
+    await this.dispatch(workspace, stored.records, stored.inserted);
+
+    const duplicates = stored.inserted.filter((isNew) => !isNew).length;
+    return {
+      success: true,
+      accepted: stored.records.length,
+      duplicates,
+      rejected: [...rejections].map(([index, { messageId, reason, status }]) => ({
+        index,
+        ...(messageId && { messageId }),
+        reason,
+        status,
+      })),
+    };
+  }
+
+  /**
+   * Events Nudge itself records on leads it knows by id (segments' `segment_entered` and
+   * `segment_exited`): validated, stored, rolled up and handed on like a client's, so
+   * journeys start on them. Each message carries its own messageId, which makes recording it
+   * twice store it once. Throws if any is invalid: these messages are Nudge's own.
+   */
+  async recordOnLeads(
+    workspaceId: string,
+    items: ReadonlyArray<{ leadId: string; message: Record<string, unknown> }>,
+    receivedAt: Date,
+  ): Promise<void> {
+    const workspace: WorkspaceContext = { workspaceId, sourceId: NUDGE_SOURCE_ID };
+    const accepted = items.map(({ leadId, message }) => {
+      // The identity only passes validation: the lead is known, so it is not resolved (nor stored).
+      const prepared = prepareMessage({ ...message, anonymousId: leadId }, {}, { receivedAt, ip: '127.0.0.1' });
+      if ('rejection' in prepared) throw new Error(`Nudge's own event is invalid: ${prepared.rejection.reason}`);
+      const { anonymousId: _resolved, ...fields } = prepared.message;
+      return { message: fields, leadId };
+    });
+    const stored = await this.store(workspace, accepted, receivedAt);
+    await this.dispatch(workspace, stored.records, stored.inserted);
+  }
+
+  /** Stores accepted events and rolls them up on their leads; answers the records and which were new. */
+  private async store(
+    workspace: WorkspaceContext,
+    accepted: ReadonlyArray<{ message: PreparedMessage; leadId: string }>,
+    receivedAt: Date,
+  ): Promise<{ records: EventRecord[]; inserted: boolean[] }> {
     let records: EventRecord[] = [];
     let inserted: boolean[] = [];
     const store: EventStore = {
@@ -100,24 +150,10 @@ export class IngestionService {
       accepted.map(({ message, leadId }) =>
         toActivity(message, eventId(workspace.sourceId, message.messageId), leadId),
       ),
-      request.receivedAt,
+      receivedAt,
       store,
     );
-    await this.keepRejected(workspace, items, rejections, request.receivedAt);
-    await this.dispatch(workspace, records, inserted);
-
-    const duplicates = inserted.filter((isNew) => !isNew).length;
-    return {
-      success: true,
-      accepted: records.length,
-      duplicates,
-      rejected: [...rejections].map(([index, { messageId, reason, status }]) => ({
-        index,
-        ...(messageId && { messageId }),
-        reason,
-        status,
-      })),
-    };
+    return { records, inserted };
   }
 
   /** A single-event endpoint: the event is stored, or the request fails with its reason. */

@@ -6,7 +6,6 @@ import { JourneyVersionsModule } from './journey-versions.module';
 import { Journey, JourneySchema } from './journey.model';
 import { JourneysController } from './journeys.controller';
 import { JourneysRepository } from './journeys.repository';
-import { JourneysSeed } from './journeys.seed';
 import { JourneysService } from './journeys.service';
 import { BehaviorTriggersController } from './triggers/behavior-triggers.controller';
 import { BehaviorTriggersService } from './triggers/behavior-triggers.service';
@@ -20,7 +19,7 @@ import { BehaviorTriggersService } from './triggers/behavior-triggers.service';
     MessagingModule,
   ],
   controllers: [JourneysController, BehaviorTriggersController],
-  providers: [JourneysRepository, JourneysService, JourneysSeed, BehaviorTriggersService],
+  providers: [JourneysRepository, JourneysService, BehaviorTriggersService],
   exports: [JourneysService],
 })
 export class JourneysModule {}

@@ -1,7 +1,8 @@
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { formAbandonmentRecovery } from './examples/form-abandonment-recovery';
+import { JourneysModule } from './journeys.module';
 import { JourneysService } from './journeys.service';
 
 export const EXAMPLE_JOURNEY_ID = 'form-abandonment-recovery';
@@ -31,3 +32,7 @@ export class JourneysSeed implements OnApplicationBootstrap {
     }
   }
 }
+
+/** The seed on its own, for the API only: the worker loads journeys (to dispatch segment events) but never seeds. */
+@Module({ imports: [JourneysModule], providers: [JourneysSeed] })
+export class JourneysSeedModule {}

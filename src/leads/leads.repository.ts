@@ -64,6 +64,33 @@ export class LeadsRepository {
     );
   }
 
+  /** The traits of these leads, for those that exist and were not merged into another. */
+  async findTraits(workspaceId: string, leadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (!leadIds.length) return new Map();
+    const found = await this.leads.collection
+      .find({ _id: { $in: leadIds as never[] }, workspaceId }, { projection: { traits: 1, mergedInto: 1 } })
+      .toArray();
+    return new Map(
+      found.filter((doc) => !doc.mergedInto).map((doc) => [doc._id as unknown as string, doc.traits ?? {}]),
+    );
+  }
+
+  /**
+   * Up to `limit` leads of a workspace after `after`, by id, with their traits: one cursor
+   * in `_id` order, read in batches by the caller. Merged leads are left out.
+   */
+  leadsInOrder(workspaceId: string, after: string | undefined, limit: number) {
+    return this.leads.collection
+      .find(
+        { workspaceId, ...(after !== undefined && { _id: { $gt: after as never } }), mergedInto: { $exists: false } },
+        { projection: { traits: 1 } },
+      )
+      .sort({ _id: 1 })
+      .limit(limit)
+      .batchSize(1_000)
+      .map((doc) => ({ id: doc._id as unknown as string, traits: (doc.traits ?? {}) as Record<string, unknown> }));
+  }
+
   /** Points identities at a lead: new ones are created, existing ones are moved. */
   async linkIdentities(workspaceId: string, refs: readonly IdentityRef[], leadId: string, now: Date): Promise<void> {
     await bulkUpsert(

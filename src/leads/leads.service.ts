@@ -183,6 +183,16 @@ export class LeadsService {
   }
 
   /** The profile as the API shows it: identities, traits and decoded rollups. */
+  /** Traits of existing, unmerged leads, by lead id. */
+  findTraits(workspaceId: string, leadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    return this.repository.findTraits(workspaceId, leadIds);
+  }
+
+  /** A workspace's leads in id order after `after`, at most `limit`, with their traits (a cursor). */
+  leadsInOrder(workspaceId: string, after: string | undefined, limit: number) {
+    return this.repository.leadsInOrder(workspaceId, after, limit);
+  }
+
   toProfile(lead: LeadRecord) {
     const decode = (counts: Record<string, number> = {}) =>
       Object.fromEntries(Object.entries(counts).map(([key, value]) => [decodeKey(key), value]));
