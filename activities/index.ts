@@ -1,9 +1,11 @@
 import type { JourneyActivities } from '../workflows/contracts/journey-activities';
+import type { SegmentActivities } from '../workflows/contracts/segment.contract';
 import { AgentsDeps, createAgentsActivities } from './agents.activities';
 import { createJourneyLogActivities, JourneyLogDeps } from './journey-log.activities';
 import { createJourneysActivities, JourneysDeps } from './journeys.activities';
 import { createLeadsActivities, LeadsDeps } from './leads.activities';
 import { createMessagingActivities, MessagingDeps } from './messaging.activities';
+import { createSegmentsActivities, SegmentsDeps } from './segments.activities';
 import { createSelfCheckActivities, SelfCheckDeps } from './self-check.activities';
 import { createWebhookActivities, WebhookDeps } from './webhook.activities';
 
@@ -14,7 +16,8 @@ export type ActivityDeps = SelfCheckDeps &
   JourneysDeps &
   JourneyLogDeps &
   WebhookDeps &
-  MessagingDeps;
+  MessagingDeps &
+  SegmentsDeps;
 
 /** Builds every activity the worker registers; workflows proxy them by name. */
 export function createActivities(deps: ActivityDeps) {
@@ -26,7 +29,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createMessagingActivities(deps),
     ...createWebhookActivities(deps),
     ...createJourneyLogActivities(deps),
-  } satisfies JourneyActivities;
+    ...createSegmentsActivities(deps),
+  } satisfies JourneyActivities & SegmentActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

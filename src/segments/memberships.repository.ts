@@ -3,7 +3,40 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { scopedId } from '../database/scoped-id';
-import { SegmentMember } from './segment-member.model';
+import { KeptEvent, SegmentMember } from './segment-member.model';
+
+/** A lead's standing in a criteria segment, as read; `rev` undefined when it has no document yet. */
+export interface MemberState {
+  leadId: string;
+  member: boolean;
+  entries: number;
+  events: KeptEvent[];
+  rev?: number;
+  /** The time it was last evaluated at: a later evaluation never evaluates it at an earlier time. */
+  evaluatedAt?: Date;
+  /** A change written whose segment_entered/_exited event is not recorded yet. */
+  pendingChange?: Transition;
+}
+
+/** A lead entering (a new entry) or leaving (the current entry ends). */
+export interface Transition {
+  change: 'entered' | 'exited';
+  entry: number;
+}
+
+/** What a write from `state` to `member` is. */
+export const transition = (state: MemberState, member: boolean): Transition =>
+  member ? { change: 'entered', entry: state.entries + 1 } : { change: 'exited', entry: state.entries };
+
+/** A criteria segment's new standing for one lead, to apply only if the lead's `rev` is still the one read. */
+export interface StateWrite {
+  segmentId: string;
+  state: MemberState;
+  member: boolean;
+  events: KeptEvent[];
+  /** The time it was evaluated at. */
+  at: Date;
+}
 
 export interface Membership {
   segmentId: string;
@@ -71,6 +104,97 @@ export class MembershipsRepository {
       if (result.modifiedCount) exited.push(leadId as string);
     }
     return exited;
+  }
+
+  /** The standing of these leads in a criteria segment, for those that have one. */
+  async findStates(
+    workspaceId: string,
+    segmentId: string,
+    leadIds: readonly string[],
+  ): Promise<Map<string, MemberState>> {
+    if (!leadIds.length) return new Map();
+    const docs = await this.memberships.collection
+      .find(
+        { _id: { $in: leadIds.map((leadId) => memberId(workspaceId, segmentId, leadId)) as never[] }, workspaceId },
+        { projection: { leadId: 1, member: 1, entries: 1, events: 1, rev: 1, evaluatedAt: 1, pendingChange: 1 } },
+      )
+      .toArray();
+    return new Map(
+      docs.map((doc) => [
+        doc.leadId as string,
+        {
+          leadId: doc.leadId as string,
+          member: doc.member === true,
+          entries: (doc.entries as number) ?? 0,
+          events: (doc.events as KeptEvent[]) ?? [],
+          rev: (doc.rev as number) ?? 0,
+          ...(doc.evaluatedAt && { evaluatedAt: doc.evaluatedAt as Date }),
+          ...(doc.pendingChange && { pendingChange: doc.pendingChange as Transition }),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Applies new standings, each an upsert conditional on the `rev` read (none read: no
+   * document yet). A lead written meanwhile misses its filter and collides with its own
+   * document; those leads are returned, per segment, to be read and evaluated again.
+   */
+  async writeStates(workspaceId: string, writes: readonly StateWrite[]): Promise<StateWrite[]> {
+    if (!writes.length) return [];
+    const operations = writes.map(({ segmentId, state, member, events, at: now }): mongo.AnyBulkWriteOperation => {
+      const set: Record<string, unknown> = { member, events, evaluatedAt: now };
+      const inc: Record<string, number> = { rev: 1 };
+      if (member !== state.member) set.pendingChange = transition(state, member);
+      if (member && !state.member) {
+        set.enteredAt = now;
+        inc.entries = 1;
+      }
+      if (!member && state.member) set.exitedAt = now;
+      // A lead never in the segment has no time of entry to show; 0 sorts it last.
+      const setOnInsert: Record<string, unknown> = { workspaceId, segmentId, leadId: state.leadId };
+      if (!member) setOnInsert.enteredAt = new Date(0);
+      if (!inc.entries) setOnInsert.entries = 0;
+      return {
+        updateOne: {
+          filter: {
+            _id: memberId(workspaceId, segmentId, state.leadId) as never,
+            rev: state.rev ?? { $exists: false },
+          },
+          update: { $set: set, $inc: inc, $setOnInsert: setOnInsert },
+          upsert: true,
+        },
+      };
+    });
+    try {
+      await this.memberships.collection.bulkWrite(operations, { ordered: false });
+      return [];
+    } catch (error) {
+      const conflicts = duplicateKeyIndexes(error);
+      if (!conflicts) throw error;
+      return conflicts.map((index) => writes[index]);
+    }
+  }
+
+  /** Marks these changes' events as recorded; a later change written meanwhile stays owed. */
+  async clearPendingChanges(
+    workspaceId: string,
+    changes: ReadonlyArray<Transition & { segmentId: string; leadId: string }>,
+  ): Promise<void> {
+    if (!changes.length) return;
+    await this.memberships.collection.bulkWrite(
+      changes.map(({ segmentId, leadId, change, entry }) => ({
+        updateOne: {
+          filter: {
+            _id: memberId(workspaceId, segmentId, leadId) as never,
+            'pendingChange.change': change,
+            'pendingChange.entry': entry,
+          },
+          update: { $unset: { pendingChange: '' } },
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   /** A page of a segment's members, latest entries first. */

@@ -4,4 +4,8 @@ export enum SegmentErrorCode {
   Exists = 'SEGMENT_EXISTS',
   /** Another change landed between reading the segment and writing this one. */
   Changed = 'SEGMENT_CHANGED',
+  /** Leads kept changing while their membership was evaluated; the request or activity retries. */
+  Busy = 'SEGMENT_BUSY',
+  /** Temporal could not be reached to start a recalculation. */
+  RecalculationUnavailable = 'SEGMENT_RECALCULATION_UNAVAILABLE',
 }

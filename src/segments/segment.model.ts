@@ -7,6 +7,16 @@ export type SegmentType = (typeof segmentTypes)[number];
 export const segmentStatuses = ['active', 'inactive', 'draft'] as const;
 export type SegmentStatus = (typeof segmentStatuses)[number];
 
+export interface SegmentCalculation {
+  at: Date;
+  durationMs: number;
+  evaluated: number;
+  entered: number;
+  exited: number;
+  /** Members once it finished. */
+  members: number;
+}
+
 /**
  * An audience: a static list of leads, or criteria over their behavior and traits (dynamic
  * and behavioral segments; behavioral ones are the shipped templates' kind). `_id` is
@@ -39,6 +49,18 @@ export class Segment {
   /** For static segments: the leads, as listed or imported. */
   @Prop({ type: [String] })
   leadIds?: string[];
+
+  /** Criteria segments: minutes between scheduled recalculations. */
+  @Prop({ type: Number })
+  recalculateEveryMinutes?: number;
+
+  /** Criteria segments: the key of the criteria whose older events were last folded in (backfilled). */
+  @Prop({ type: String })
+  backfilledKey?: string;
+
+  /** Criteria segments: the last finished recalculation. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  lastCalculation?: SegmentCalculation;
 
   @Prop({ type: Boolean, required: true })
   isPublic!: boolean;

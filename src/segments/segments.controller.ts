@@ -53,6 +53,16 @@ export class SegmentsController {
     return this.segments.update(workspace.workspaceId, id, parseRequest(updateSegmentSchema, body));
   }
 
+  @Post(':segmentId/recalculate')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Recalculate a criteria segment now',
+    description: 'Starts its Schedule at once (or right after a run in progress); 503 if Temporal is unreachable.',
+  })
+  recalculate(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string) {
+    return this.segments.recalculate(workspace.workspaceId, id);
+  }
+
   @Delete(':segmentId')
   @HttpCode(204)
   async remove(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string) {

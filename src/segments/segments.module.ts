@@ -2,6 +2,12 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { LeadsModule } from '../leads/leads.module';
+import { EventsModule } from '../events/events.module';
+import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
+import { SegmentEvaluator } from './evaluation/segment-evaluator';
+import { SegmentMembershipListener } from './evaluation/segment-membership.listener';
+import { SegmentRecalculator } from './recalculation/segment-recalculator';
+import { SegmentSchedules } from './recalculation/segment-schedules';
 import { LeadSegmentsController } from './lead-segments.controller';
 import { MembershipsRepository } from './memberships.repository';
 import { SegmentMember, SegmentMemberSchema } from './segment-member.model';
@@ -10,7 +16,10 @@ import { SegmentsController } from './segments.controller';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
 
-/** Segments: static lists and behavioral criteria (criteria/), over REST. */
+/**
+ * Segments: static lists and criteria (criteria/), over REST; membership evaluated in real
+ * time after each batch (evaluation/) and recalculated on a Temporal Schedule (recalculation/).
+ */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -18,10 +27,20 @@ import { SegmentsService } from './segments.service';
       { name: SegmentMember.name, schema: SegmentMemberSchema },
     ]),
     LeadsModule,
+    EventsModule,
     WorkspacesModule,
   ],
   controllers: [SegmentsController, LeadSegmentsController],
-  providers: [SegmentsRepository, MembershipsRepository, SegmentsService],
-  exports: [SegmentsService],
+  providers: [
+    SegmentsRepository,
+    MembershipsRepository,
+    SegmentsService,
+    ActiveSegmentsCache,
+    SegmentEvaluator,
+    SegmentMembershipListener,
+    SegmentRecalculator,
+    SegmentSchedules,
+  ],
+  exports: [SegmentsService, SegmentRecalculator],
 })
 export class SegmentsModule {}

@@ -4,6 +4,7 @@ import { Model } from 'mongoose';
 import { ignoreDuplicate } from '../database/mongo-errors';
 import { scopedId, unscopedId } from '../database/scoped-id';
 import { Segment } from './segment.model';
+import type { CriteriaSegment } from './evaluation/segment-evaluator';
 
 export type SegmentRecord = Omit<Segment, '_id' | 'workspaceId'> & { id: string };
 export type SegmentChanges = Partial<Omit<SegmentRecord, 'id' | 'type' | 'createdAt'>>;
@@ -32,6 +33,42 @@ export class SegmentsRepository {
   async list(workspaceId: string): Promise<SegmentRecord[]> {
     const docs = await this.segments.find({ workspaceId }).sort({ createdAt: -1, _id: 1 }).lean().exec();
     return docs.map(toRecord);
+  }
+
+  /** The segments whose criteria decide their members now: dynamic or behavioral, and active. */
+  async listActiveCriteria(workspaceId: string): Promise<CriteriaSegment[]> {
+    const docs = await this.segments.collection
+      .find(
+        { workspaceId, status: 'active', type: { $in: ['dynamic', 'behavioral'] } },
+        { projection: { name: 1, criteria: 1 } },
+      )
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map((doc) => ({
+      id: unscopedId(workspaceId, doc._id as unknown as string),
+      name: doc.name as string,
+      criteria: doc.criteria,
+    }));
+  }
+
+  /**
+   * Every criteria segment of every workspace, for keeping their Schedules in step at start.
+   * Across workspaces on purpose: Schedules are one per segment, whichever workspace owns it.
+   */
+  async listAllCriteria(): Promise<Array<{ workspaceId: string; segment: SegmentRecord }>> {
+    const docs = await this.segments
+      .find({ type: { $in: ['dynamic', 'behavioral'] } })
+      .lean()
+      .exec();
+    return docs.map((doc) => ({ workspaceId: doc.workspaceId, segment: toRecord(doc) }));
+  }
+
+  /** Sets what the worker records on a segment (its backfill and last calculation), whatever else changed. */
+  async record(workspaceId: string, id: string, changes: Pick<SegmentChanges, 'backfilledKey' | 'lastCalculation'>) {
+    await this.segments.collection.updateOne(
+      { _id: scopedId(workspaceId, id) as never, workspaceId },
+      { $set: changes },
+    );
   }
 
   /** False when there is no such segment, or it changed since `readAt` (its `updatedAt` then). */

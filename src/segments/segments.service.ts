@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { CommonErrorCode } from '../common/error-codes';
@@ -8,27 +8,37 @@ import { CreateSegmentRequest, UpdateSegmentRequest } from './dto/segment.reques
 import { MembersPage, MembershipsRepository } from './memberships.repository';
 import { SegmentErrorCode } from './segment-errors';
 import { SegmentChanges, SegmentRecord, SegmentsRepository } from './segments.repository';
+import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
+import { ScheduleView, SegmentSchedules } from './recalculation/segment-schedules';
+import type { SegmentCalculation } from './segment.model';
 
 /** A segment as the API shows it: the spec's BehavioralSegment fields. */
-export type SegmentView = SegmentRecord & {
-  leadCount: number | null;
+export type SegmentView = Omit<SegmentRecord, 'backfilledKey' | 'lastCalculation'> & {
+  leadCount: number;
   lastCalculated: Date | null;
+  /** Criteria segments: the last recalculation, and the Schedule that runs the next (null when not active). */
+  lastCalculation?: SegmentCalculation;
+  schedule?: ScheduleView | null;
   /** Listed ids that are no lead's id, userId or anonymousId (static segments, on write). */
   unknownLeadIds?: string[];
 };
 
 /**
  * Segments: definitions, and the membership of static ones (a listed lead enters, an
- * unlisted one exits, each with its time). Membership of dynamic and behavioral segments
- * (real-time, and recalculated on a Temporal Schedule) is the next slice; until then their
- * `leadCount` and `lastCalculated` are null.
+ * unlisted one exits, each with its time). Criteria segments' members come from their
+ * evaluation (evaluation/: after each batch) and recalculation (recalculation/: a Temporal
+ * Schedule per segment, kept in step here).
  */
 @Injectable()
 export class SegmentsService {
+  private readonly logger = new Logger(SegmentsService.name);
+
   constructor(
     private readonly repository: SegmentsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly leads: LeadsService,
+    private readonly active: ActiveSegmentsCache,
+    private readonly schedules: SegmentSchedules,
   ) {}
 
   async create(workspaceId: string, request: CreateSegmentRequest): Promise<SegmentView> {
@@ -45,6 +55,7 @@ export class SegmentsService {
     if (!(await this.repository.insert(workspaceId, segment)))
       throw new AppError(SegmentErrorCode.Exists, HttpStatus.CONFLICT, `id: a segment "${id}" already exists`);
     if (listed) await this.syncStaticMembers(workspaceId, id, now);
+    await this.changed(workspaceId, segment, true);
     return {
       ...(await this.view(workspaceId, segment)),
       ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }),
@@ -93,12 +104,57 @@ export class SegmentsService {
     // Conditional on the segment as read: of two edits at once, the second is refused, not merged.
     if (!(await this.repository.update(workspaceId, id, segment.updatedAt, changes))) throw changedMeanwhile(id);
     if (listed) await this.syncStaticMembers(workspaceId, id, now);
-    return { ...(await this.get(workspaceId, id)), ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }) };
+    const updated = await this.find(workspaceId, id);
+    const recalculateNow =
+      request.criteria !== undefined || (request.status === 'active' && segment.status !== 'active');
+    await this.changed(workspaceId, updated, recalculateNow);
+    return {
+      ...(await this.view(workspaceId, updated)),
+      ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }),
+    };
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repository.remove(workspaceId, id))) throw notFound(id);
+    this.active.forget(workspaceId);
     await this.memberships.removeSegment(workspaceId, id);
+    await this.schedules
+      .remove({ workspaceId, segmentId: id })
+      .catch((error) =>
+        this.logger.warn({ err: error }, `segment "${id}" deleted; its Schedule is deleted at the next API start`),
+      );
+  }
+
+  /** Starts a criteria segment's recalculation now (or right after the one running). */
+  async recalculate(workspaceId: string, id: string): Promise<{ scheduleId: string }> {
+    const segment = await this.find(workspaceId, id);
+    const schedule = this.schedules.view(workspaceId, segment);
+    if (!schedule) throw invalid('type', 'only an active dynamic or behavioral segment is recalculated');
+    try {
+      await this.schedules.sync(workspaceId, segment, true);
+    } catch (error) {
+      this.logger.warn({ err: error }, `segment "${id}": recalculation not started`);
+      throw new AppError(
+        SegmentErrorCode.RecalculationUnavailable,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'Temporal is unreachable, so the recalculation could not start; retry',
+      );
+    }
+    return { scheduleId: schedule.scheduleId };
+  }
+
+  /**
+   * After a change: real-time evaluation reads the new definition at once, and the Schedule
+   * follows it. Temporal being down does not fail the change: the next API start syncs it.
+   */
+  private async changed(workspaceId: string, segment: SegmentRecord, recalculateNow: boolean): Promise<void> {
+    this.active.forget(workspaceId);
+    if (segment.type === 'static') return;
+    await this.schedules
+      .sync(workspaceId, segment, recalculateNow)
+      .catch((error) =>
+        this.logger.warn({ err: error }, `segment "${segment.id}": Schedule not synced; the next API start syncs it`),
+      );
   }
 
   /**
@@ -136,11 +192,12 @@ export class SegmentsService {
     };
   }
 
-  private async view(workspaceId: string, segment: SegmentRecord): Promise<SegmentView> {
+  private async view(workspaceId: string, { backfilledKey: _, ...segment }: SegmentRecord): Promise<SegmentView> {
     return {
       ...segment,
-      leadCount: segment.type === 'static' ? await this.memberships.count(workspaceId, segment.id) : null,
-      lastCalculated: null,
+      leadCount: await this.memberships.count(workspaceId, segment.id),
+      lastCalculated: segment.lastCalculation?.at ?? null,
+      ...(segment.type !== 'static' && { schedule: this.schedules.view(workspaceId, segment) }),
     };
   }
 

@@ -7,14 +7,17 @@ import { JourneyLogModule } from '../journeys/executions/journey-log.module';
 import { JourneyVersionsModule } from '../journeys/journey-versions.module';
 import { LeadsModule } from '../leads/leads.module';
 import { MessagingModule } from '../messaging/messaging.module';
+import { SegmentsModule } from '../segments/segments.module';
+import { JourneyDispatchModule } from '../journeys/dispatch/journey-dispatch.module';
 import { SelfCheckModule } from '../self-check/self-check.module';
 import { TemporalClientModule } from '../temporal/temporal-client.module';
 import { WorkerService } from './worker.service';
 
 /**
  * The Temporal worker process: the API's config and database, no HTTP, and the feature
- * modules whose services activities call (not the journeys module: the worker reads
- * published versions, it never authors or seeds them).
+ * modules whose services activities call. Journeys come only through their dispatch (the
+ * segment events a recalculation records are matched against journey triggers, as
+ * ingestion's are); the worker never authors or seeds them.
  */
 @Module({
   imports: [
@@ -28,6 +31,9 @@ import { WorkerService } from './worker.service';
     LeadsModule,
     JourneyLogModule,
     JourneyVersionsModule,
+    SegmentsModule,
+    // The segment events recalculation records start journeys, as the API's do.
+    JourneyDispatchModule,
   ],
   providers: [WorkerService],
 })

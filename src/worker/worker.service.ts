@@ -9,6 +9,7 @@ import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
 import { JourneyVersionsReader } from '../journeys/journey-versions.reader';
 import { LeadsService } from '../leads/leads.service';
 import { MessagingService } from '../messaging/delivery/messaging.service';
+import { SegmentRecalculator } from '../segments/recalculation/segment-recalculator';
 import { SelfCheckService } from '../self-check/self-check.service';
 
 /**
@@ -31,6 +32,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly journeyLog: JourneyLogWriter,
     private readonly journeyVersions: JourneyVersionsReader,
     private readonly messaging: MessagingService,
+    private readonly segmentRecalculator: SegmentRecalculator,
   ) {}
 
   /** Connects, registers workflows and activities, and polls until shutdown. */
@@ -54,6 +56,7 @@ export class WorkerService implements BeforeApplicationShutdown {
         journeyLog: this.journeyLog,
         journeyVersions: this.journeyVersions,
         messaging: this.messaging,
+        segmentRecalculator: this.segmentRecalculator,
       }),
     });
     this.logger.log(`polling task queue ${this.worker.options.taskQueue} as ${identity}`);

@@ -45,7 +45,7 @@ describe('segments over REST (the spec routes and /v1)', () => {
           { performed: { event: ['page_view', 'form_start'], minCount: 5 } },
         ],
       },
-      leadCount: null,
+      leadCount: 0,
       lastCalculated: null,
     });
     const { id } = created.body;

@@ -16,6 +16,8 @@ const fields = {
   status: lowercased(segmentStatuses),
   criteria: criteriaSchema,
   leadIds: z.array(z.string().trim().min(1).max(200)).max(MAX_STATIC_LEADS),
+  /** Criteria segments: minutes between scheduled recalculations (SEGMENT_RECALCULATE_EVERY_MINUTES if unset). */
+  recalculateEveryMinutes: z.number().int().min(1).max(10_080),
   isPublic: z.boolean(),
   tags: z.array(z.string().trim().min(1).max(100)).max(50),
 };
@@ -34,6 +36,7 @@ export const createSegmentSchema = z
     status: fields.status.default('active'),
     criteria: fields.criteria.optional(),
     leadIds: fields.leadIds.optional(),
+    recalculateEveryMinutes: fields.recalculateEveryMinutes.optional(),
     isPublic: fields.isPublic.default(false),
     tags: fields.tags.default([]),
   })
@@ -42,6 +45,12 @@ export const createSegmentSchema = z
       context.addIssue({ code: 'custom', path: ['criteria'], message: 'a static segment lists its leads in leadIds' });
     if (segment.type !== 'static' && !segment.criteria)
       context.addIssue({ code: 'custom', path: ['criteria'], message: `is required for a ${segment.type} segment` });
+    if (segment.type === 'static' && segment.recalculateEveryMinutes)
+      context.addIssue({
+        code: 'custom',
+        path: ['recalculateEveryMinutes'],
+        message: 'a static segment is not recalculated',
+      });
     if (segment.type !== 'static' && segment.leadIds)
       context.addIssue({ code: 'custom', path: ['leadIds'], message: `only a static segment lists leads` });
   });
@@ -54,7 +63,7 @@ export const updateSegmentSchema = z
   .partial()
   .refine(
     (changes) => Object.keys(changes).length > 0,
-    'name, description, status, criteria, leadIds, isPublic or tags is required',
+    'name, description, status, criteria, leadIds, recalculateEveryMinutes, isPublic or tags is required',
   );
 
 export type UpdateSegmentRequest = z.output<typeof updateSegmentSchema>;

@@ -1,0 +1,142 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppError } from '../../common/app-error';
+import { IngestionService } from '../../events/ingestion.service';
+import { LeadsService } from '../../leads/leads.service';
+import { matchesCriteria } from '../criteria/evaluate-criteria';
+import { criteriaEventTypes, criteriaProperties, keptEvents, readsProfile, trimEvent } from '../criteria/kept-events';
+import type { Criteria } from '../criteria/segment-criteria';
+import { MembershipsRepository, StateWrite, transition, Transition } from '../memberships.repository';
+import { SegmentErrorCode } from '../segment-errors';
+import type { KeptEvent } from '../segment-member.model';
+
+/** A segment whose membership its criteria decide. */
+export interface CriteriaSegment {
+  id: string;
+  name: string;
+  criteria: Criteria;
+}
+
+/** A lead to evaluate, with events it has that the segment may not have seen yet. */
+export interface LeadToEvaluate {
+  leadId: string;
+  events: ReadonlyArray<{ id: string; type: string; timestamp: Date; properties?: Record<string, unknown> }>;
+  /** Its traits, when the caller has them already; otherwise they are read if the criteria need them. */
+  traits?: Record<string, unknown>;
+}
+
+/** A change of membership; its change and entry number make its event's messageId. */
+export interface MembershipChange extends Transition {
+  segmentId: string;
+  segmentName: string;
+  leadId: string;
+}
+
+/** Events Nudge records when a lead enters or leaves a segment; journeys can start on them. */
+export const SEGMENT_EVENTS = { entered: 'segment_entered', exited: 'segment_exited' } as const;
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Evaluates leads in criteria segments and applies what changed: the events each segment
+ * keeps for the lead, whether it is a member, and one `segment_entered`/`segment_exited`
+ * event per change. Real-time evaluation (after each batch) and recalculation (for every
+ * lead, on a Schedule) both go through here, so they agree.
+ *
+ * Exact across processes: each lead's standing is one document written only if unchanged
+ * since read; a lead written meanwhile is read and evaluated again. A change is written with
+ * its event pending and the event is recorded after, by id, so a crash in between leaves it
+ * to the next evaluation of that lead to record, once.
+ */
+@Injectable()
+export class SegmentEvaluator {
+  constructor(
+    private readonly memberships: MembershipsRepository,
+    private readonly leads: LeadsService,
+    private readonly ingestion: IngestionService,
+  ) {}
+
+  async evaluate(
+    workspaceId: string,
+    segment: CriteriaSegment,
+    leads: readonly LeadToEvaluate[],
+    now: Date,
+  ): Promise<MembershipChange[]> {
+    const types = new Set(criteriaEventTypes(segment.criteria));
+    const properties = criteriaProperties(segment.criteria);
+    const needsTraits = readsProfile(segment.criteria);
+    const changes: MembershipChange[] = [];
+    const owed: MembershipChange[] = [];
+    let pending = [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
+    for (let attempt = 0; pending.length && attempt < MAX_ATTEMPTS; attempt++) {
+      const states = await this.memberships.findStates(
+        workspaceId,
+        segment.id,
+        pending.map(({ leadId }) => leadId),
+      );
+      const traits = needsTraits ? await this.traitsOf(workspaceId, pending) : new Map();
+      const writes: StateWrite[] = [];
+      for (const lead of pending) {
+        const state = states.get(lead.leadId) ?? { leadId: lead.leadId, member: false, entries: 0, events: [] };
+        if (state.pendingChange) owed.push(this.changeOf(segment, state.leadId, state.pendingChange));
+        // Time only moves forward for a lead: evaluated by a slower request (or a long
+        // recalculation) after a later one, it is evaluated at the later one's time.
+        const at = state.evaluatedAt && state.evaluatedAt > now ? state.evaluatedAt : now;
+        const incoming = lead.events.filter((event) => types.has(event.type)).map((e) => trimEvent(properties, e));
+        const events = keptEvents(segment.criteria, [...state.events, ...incoming], at);
+        const leadTraits = traits.get(lead.leadId) ?? lead.traits ?? {};
+        const score = typeof leadTraits.score === 'number' ? leadTraits.score : undefined;
+        const member = matchesCriteria(segment.criteria, { traits: leadTraits, score, events }, at);
+        if (member === state.member && sameEvents(events, state.events)) continue;
+        writes.push({ segmentId: segment.id, state, member, events, at });
+      }
+      const conflicts = new Set(
+        (await this.memberships.writeStates(workspaceId, writes)).map(({ state }) => state.leadId),
+      );
+      for (const write of writes)
+        if (!conflicts.has(write.state.leadId) && write.member !== write.state.member)
+          changes.push(this.changeOf(segment, write.state.leadId, transition(write.state, write.member)));
+      pending = pending.filter(({ leadId }) => conflicts.has(leadId));
+    }
+    if (pending.length)
+      throw new AppError(
+        SegmentErrorCode.Busy,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        `segment "${segment.id}": ${pending.length} leads kept changing while evaluated; retry`,
+      );
+    await this.announce(workspaceId, [...owed, ...changes], now);
+    return changes;
+  }
+
+  /** Records each change's event (by a messageId the change decides, so once), then clears it as owed. */
+  private async announce(workspaceId: string, changes: readonly MembershipChange[], now: Date): Promise<void> {
+    if (!changes.length) return;
+    await this.ingestion.recordOnLeads(
+      workspaceId,
+      changes.map((change) => ({
+        leadId: change.leadId,
+        message: {
+          type: 'track',
+          event: SEGMENT_EVENTS[change.change],
+          messageId: `segment-${change.change}-${change.segmentId}-${change.leadId}-${change.entry}`,
+          timestamp: now.toISOString(),
+          properties: { segmentId: change.segmentId, segmentName: change.segmentName },
+        },
+      })),
+      now,
+    );
+    await this.memberships.clearPendingChanges(workspaceId, changes);
+  }
+
+  private async traitsOf(workspaceId: string, leads: readonly LeadToEvaluate[]) {
+    const unknown = leads.filter((lead) => !lead.traits).map(({ leadId }) => leadId);
+    return this.leads.findTraits(workspaceId, unknown);
+  }
+
+  private changeOf(segment: CriteriaSegment, leadId: string, change: Transition): MembershipChange {
+    return { segmentId: segment.id, segmentName: segment.name, leadId, ...change };
+  }
+}
+
+function sameEvents(a: readonly KeptEvent[], b: readonly KeptEvent[]): boolean {
+  return a.length === b.length && a.every((event, i) => event.id === b[i].id);
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type {
+  LeadsPage,
+  RecalculationPlan,
+  RecalculationResult,
+  SegmentRef,
+} from '../../../workflows/contracts/segment.contract';
+import { EventsRepository } from '../../events/events.repository';
+import { LeadsService } from '../../leads/leads.service';
+import {
+  criteriaEventTypes,
+  criteriaProperties,
+  criteriaReach,
+  keptEvents,
+  MAX_KEPT_EVENTS,
+} from '../criteria/kept-events';
+import type { Criteria } from '../criteria/segment-criteria';
+import { MembershipsRepository } from '../memberships.repository';
+import type { KeptEvent } from '../segment-member.model';
+import { SegmentsRepository } from '../segments.repository';
+import { CriteriaSegment, LeadToEvaluate, SegmentEvaluator } from '../evaluation/segment-evaluator';
+
+/** Leads evaluated per read and write. */
+const BATCH = 500;
+
+/** What a long pass calls after each batch: the activity's heartbeat, so a dead worker is noticed. */
+export type Progress = (done: number) => void;
+
+/** Identifies criteria: a backfill is due when the criteria's key is not the one last backfilled. */
+export const criteriaKey = (criteria: Criteria) =>
+  createHash('sha256').update(JSON.stringify(criteria)).digest('base64url').slice(0, 22);
+
+/**
+ * The recalculation's steps, each an idempotent activity of the `segment` workflow
+ * (workflows/segment): plan, backfill (criteria changed), evaluate every lead, record.
+ */
+@Injectable()
+export class SegmentRecalculator {
+  constructor(
+    private readonly segments: SegmentsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly events: EventsRepository,
+    private readonly leads: LeadsService,
+    private readonly evaluator: SegmentEvaluator,
+  ) {}
+
+  async plan({ workspaceId, segmentId }: SegmentRef): Promise<RecalculationPlan> {
+    const segment = await this.criteriaSegment(workspaceId, segmentId);
+    if (!segment) return { recalculate: false };
+    const key = criteriaKey(segment.criteria);
+    return { recalculate: true, ...(segment.backfilledKey !== key && { backfillKey: key }) };
+  }
+
+  /**
+   * One pass over the events the criteria can count, as of `at`, folded into each lead's
+   * kept events; then those leads are evaluated, in batches. Answers how many events it read.
+   */
+  async backfill({ workspaceId, segmentId }: SegmentRef, at: Date, backfillKey: string, progress: Progress) {
+    const segment = await this.criteriaSegment(workspaceId, segmentId);
+    if (!segment) return { events: 0 };
+    const { criteria } = segment;
+    const byLead = new Map<string, KeptEvent[]>();
+    let read = 0;
+    const cursor = this.events.eventsOfTypes(
+      workspaceId,
+      criteriaEventTypes(criteria),
+      criteriaReach(criteria, at),
+      criteriaProperties(criteria),
+    );
+    for await (const { leadId, ...event } of cursor) {
+      let kept = byLead.get(leadId);
+      if (!kept) byLead.set(leadId, (kept = []));
+      kept.push(event);
+      // Bounded per lead as it goes: a lead with 100k page views holds at most twice the cap.
+      if (kept.length >= 2 * MAX_KEPT_EVENTS) byLead.set(leadId, keptEvents(criteria, kept, at));
+      if (++read % 10_000 === 0) progress(read);
+    }
+    const leads = [...byLead].map(([leadId, events]): LeadToEvaluate => ({ leadId, events }));
+    for (let i = 0; i < leads.length; i += BATCH) {
+      await this.evaluator.evaluate(workspaceId, segment, leads.slice(i, i + BATCH), at);
+      progress(read + i);
+    }
+    // If the criteria changed meanwhile, the next run sees another key and backfills again.
+    await this.segments.record(workspaceId, segmentId, { backfilledKey: backfillKey });
+    return { events: read };
+  }
+
+  /** Evaluates up to `limit` leads after `after`, in id order, at `at`, from what each segment keeps. */
+  async reevaluate(
+    { workspaceId, segmentId }: SegmentRef,
+    at: Date,
+    after: string | undefined,
+    limit: number,
+    progress: Progress,
+  ): Promise<LeadsPage> {
+    const page: LeadsPage = { evaluated: 0, entered: 0, exited: 0 };
+    const segment = await this.criteriaSegment(workspaceId, segmentId);
+    if (!segment) return page;
+    let batch: LeadToEvaluate[] = [];
+    let last: string | undefined;
+    const flush = async () => {
+      const changes = await this.evaluator.evaluate(workspaceId, segment, batch, at);
+      page.evaluated += batch.length;
+      page.entered += changes.filter(({ change }) => change === 'entered').length;
+      page.exited += changes.filter(({ change }) => change === 'exited').length;
+      batch = [];
+      progress(page.evaluated);
+    };
+    for await (const lead of this.leads.leadsInOrder(workspaceId, after, limit)) {
+      batch.push({ leadId: lead.id, events: [], traits: lead.traits });
+      last = lead.id;
+      if (batch.length === BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    return { ...page, ...(page.evaluated === limit && last !== undefined && { after: last }) };
+  }
+
+  async finish({ workspaceId, segmentId }: SegmentRef, at: Date, startedAt: Date, result: RecalculationResult) {
+    await this.segments.record(workspaceId, segmentId, {
+      lastCalculation: {
+        at,
+        durationMs: Date.now() - startedAt.getTime(),
+        evaluated: result.evaluated,
+        entered: result.entered,
+        exited: result.exited,
+        members: await this.memberships.count(workspaceId, segmentId),
+      },
+    });
+  }
+
+  private async criteriaSegment(
+    workspaceId: string,
+    segmentId: string,
+  ): Promise<(CriteriaSegment & { backfilledKey?: string }) | null> {
+    const segment = await this.segments.find(workspaceId, segmentId);
+    if (!segment || segment.type === 'static' || segment.status !== 'active' || !segment.criteria) return null;
+    return { id: segment.id, name: segment.name, criteria: segment.criteria, backfilledKey: segment.backfilledKey };
+  }
+}
