@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type {
+  BackfillResult,
   LeadsPage,
   RecalculationPlan,
   RecalculationResult,
@@ -10,12 +11,7 @@ import type {
 /** Segment recalculation's steps, as the worker hands in SegmentRecalculator. */
 export interface SegmentRecalculation {
   plan(ref: SegmentRef): Promise<RecalculationPlan>;
-  backfill(
-    ref: SegmentRef,
-    at: Date,
-    backfillKey: string,
-    progress: (done: number) => void,
-  ): Promise<{ events: number }>;
+  backfill(ref: SegmentRef, at: Date, backfillKey: string, progress: (done: number) => void): Promise<BackfillResult>;
   reevaluate(
     ref: SegmentRef,
     at: Date,

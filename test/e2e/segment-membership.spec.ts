@@ -151,6 +151,29 @@ describe('criteria segments: real-time membership, recalculation and segment eve
     expect((await eventsOf(userId)).map((event) => event.event)).toContain('segment_exited');
   });
 
+  it('backfills events tracked before the segment existed, summing an order property', async () => {
+    const [big, small] = [newUser(), newUser()];
+    await track(big, 'order_completed', { orderId: randomUUID(), revenue: 120 });
+    await track(big, 'order_completed', { orderId: randomUUID(), revenue: 90 });
+    await track(small, 'order_completed', { orderId: randomUUID(), revenue: 50 });
+
+    const segment = await createSegment({
+      aggregate: {
+        event: 'order_completed',
+        fn: 'sum',
+        property: 'revenue',
+        operator: 'greater_than_or_equal',
+        value: 200,
+        window: { inLast: { amount: 30, unit: 'days' } },
+      },
+    });
+
+    const calculated = await recalculated(segment.id, null);
+    expect(await segmentsOf(big)).toContain(segment.id);
+    expect(await segmentsOf(small)).not.toContain(segment.id);
+    expect(calculated.lastCalculation).toMatchObject({ entered: 1 });
+  });
+
   it('starts a journey on segment_entered', async () => {
     const segment = await createSegment({ performed: { event: 'pricing_viewed', minCount: 2 } });
     const journeyId = `welcome-${segment.id}`;

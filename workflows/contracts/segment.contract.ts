@@ -27,12 +27,21 @@ export interface RecalculationPlan {
   backfillKey?: string;
 }
 
-/** Where a page of leads ends; `after` the last lead id evaluated, none when all are done. */
-export interface LeadsPage {
-  evaluated: number;
+/** How many leads a step entered into the segment and let out of it. */
+export interface MembershipChanges {
   entered: number;
   exited: number;
+}
+
+/** Where a page of leads ends; `after` the last lead id evaluated, none when all are done. */
+export interface LeadsPage extends MembershipChanges {
+  evaluated: number;
   after?: string;
+}
+
+/** What a backfill read, and the changes evaluating its leads made. */
+export interface BackfillResult extends MembershipChanges {
+  events: number;
 }
 
 export interface RecalculationResult {
@@ -44,8 +53,8 @@ export interface RecalculationResult {
 
 export interface SegmentActivities {
   planSegmentRecalculation(ref: SegmentRef): Promise<RecalculationPlan>;
-  /** Folds every event the criteria can still count into the leads' kept events; answers how many it read. */
-  backfillSegment(input: SegmentRef & { at: string; backfillKey: string }): Promise<{ events: number }>;
+  /** Folds every event the criteria can still count into the leads' kept events, and evaluates those leads. */
+  backfillSegment(input: SegmentRef & { at: string; backfillKey: string }): Promise<BackfillResult>;
   /** Evaluates up to `limit` leads after `after` (by id) at `at`. */
   reevaluateSegmentLeads(input: SegmentRef & { at: string; after?: string; limit: number }): Promise<LeadsPage>;
   /** Records the run on the segment: when, how long, member count. */

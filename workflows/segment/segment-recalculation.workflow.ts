@@ -27,8 +27,12 @@ export const segmentRecalculationWorkflow: SegmentRecalculationWorkflow = async 
   const result = { evaluated: 0, entered: 0, exited: 0, backfilledEvents: 0 };
   const plan = await planSegmentRecalculation(ref);
   if (!plan.recalculate) return result;
-  if (plan.backfillKey)
-    result.backfilledEvents = (await backfillSegment({ ...ref, at, backfillKey: plan.backfillKey })).events;
+  if (plan.backfillKey) {
+    const backfill = await backfillSegment({ ...ref, at, backfillKey: plan.backfillKey });
+    result.backfilledEvents = backfill.events;
+    result.entered += backfill.entered;
+    result.exited += backfill.exited;
+  }
   let after: string | undefined;
   do {
     const page = await reevaluateSegmentLeads({ ...ref, at, after, limit: LEADS_PER_PAGE });

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type {
+  BackfillResult,
   LeadsPage,
+  MembershipChanges,
   RecalculationPlan,
   RecalculationResult,
   SegmentRef,
@@ -19,7 +21,7 @@ import type { Criteria } from '../criteria/segment-criteria';
 import { MembershipsRepository } from '../memberships.repository';
 import type { KeptEvent } from '../segment-member.model';
 import { SegmentsRepository } from '../segments.repository';
-import { CriteriaSegment, LeadToEvaluate, SegmentEvaluator } from '../evaluation/segment-evaluator';
+import { CriteriaSegment, LeadToEvaluate, MembershipChange, SegmentEvaluator } from '../evaluation/segment-evaluator';
 
 /** Leads evaluated per read and write. */
 const BATCH = 500;
@@ -54,11 +56,17 @@ export class SegmentRecalculator {
 
   /**
    * One pass over the events the criteria can count, as of `at`, folded into each lead's
-   * kept events; then those leads are evaluated, in batches. Answers how many events it read.
+   * kept events; then those leads are evaluated, in batches.
    */
-  async backfill({ workspaceId, segmentId }: SegmentRef, at: Date, backfillKey: string, progress: Progress) {
+  async backfill(
+    { workspaceId, segmentId }: SegmentRef,
+    at: Date,
+    backfillKey: string,
+    progress: Progress,
+  ): Promise<BackfillResult> {
+    const result: BackfillResult = { events: 0, entered: 0, exited: 0 };
     const segment = await this.criteriaSegment(workspaceId, segmentId);
-    if (!segment) return { events: 0 };
+    if (!segment) return result;
     const { criteria } = segment;
     const byLead = new Map<string, KeptEvent[]>();
     let read = 0;
@@ -78,12 +86,12 @@ export class SegmentRecalculator {
     }
     const leads = [...byLead].map(([leadId, events]): LeadToEvaluate => ({ leadId, events }));
     for (let i = 0; i < leads.length; i += BATCH) {
-      await this.evaluator.evaluate(workspaceId, segment, leads.slice(i, i + BATCH), at);
+      tally(result, await this.evaluator.evaluate(workspaceId, segment, leads.slice(i, i + BATCH), at));
       progress(read + i);
     }
     // If the criteria changed meanwhile, the next run sees another key and backfills again.
     await this.segments.record(workspaceId, segmentId, { backfilledKey: backfillKey });
-    return { events: read };
+    return { ...result, events: read };
   }
 
   /** Evaluates up to `limit` leads after `after`, in id order, at `at`, from what each segment keeps. */
@@ -100,10 +108,8 @@ export class SegmentRecalculator {
     let batch: LeadToEvaluate[] = [];
     let last: string | undefined;
     const flush = async () => {
-      const changes = await this.evaluator.evaluate(workspaceId, segment, batch, at);
+      tally(page, await this.evaluator.evaluate(workspaceId, segment, batch, at));
       page.evaluated += batch.length;
-      page.entered += changes.filter(({ change }) => change === 'entered').length;
-      page.exited += changes.filter(({ change }) => change === 'exited').length;
       batch = [];
       progress(page.evaluated);
     };
@@ -137,4 +143,8 @@ export class SegmentRecalculator {
     if (!segment || segment.type === 'static' || segment.status !== 'active' || !segment.criteria) return null;
     return { id: segment.id, name: segment.name, criteria: segment.criteria, backfilledKey: segment.backfilledKey };
   }
+}
+
+function tally(into: MembershipChanges, changes: readonly MembershipChange[]): void {
+  for (const { change } of changes) into[change]++;
 }
