@@ -11,6 +11,7 @@ import { JourneysModule } from './journeys/journeys.module';
 import { JourneysSeedModule } from './journeys/journeys.seed';
 import { LeadsModule } from './leads/leads.module';
 import { MessagingModule } from './messaging/messaging.module';
+import { SegmentSchedulesSyncModule } from './segments/recalculation/segment-schedules.sync';
 import { SegmentsModule } from './segments/segments.module';
 import { SelfCheckModule } from './self-check/self-check.module';
 import { TemporalClientModule } from './temporal/temporal-client.module';
@@ -35,6 +36,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     JourneyDispatchModule,
     MessagingModule,
     SegmentsModule,
+    SegmentSchedulesSyncModule,
   ],
 })
 export class AppModule {}

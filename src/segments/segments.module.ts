@@ -41,6 +41,6 @@ import { SegmentsService } from './segments.service';
     SegmentRecalculator,
     SegmentSchedules,
   ],
-  exports: [SegmentsService, SegmentRecalculator],
+  exports: [SegmentsService, SegmentRecalculator, SegmentSchedules],
 })
 export class SegmentsModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import {
   SEGMENT_RECALCULATION_WORKFLOW,
@@ -19,12 +19,11 @@ export interface ScheduleView {
 /**
  * One Temporal Schedule per active criteria segment, starting its recalculation every
  * `recalculateEveryMinutes` (overlap skipped: a run still going when the next is due makes
- * that one skip). Kept in step with the segment on every change, and on every API start, so
- * a change made while Temporal was down is applied at the next start.
+ * that one skip). Kept in step with the segment on every change, and on every API start
+ * (segment-schedules.sync.ts), so a change made while Temporal was down is applied then.
  */
 @Injectable()
-export class SegmentSchedules implements OnApplicationBootstrap {
-  private readonly logger = new Logger(SegmentSchedules.name);
+export class SegmentSchedules {
   private readonly defaultMinutes: number;
   private readonly taskQueue: string;
 
@@ -35,13 +34,6 @@ export class SegmentSchedules implements OnApplicationBootstrap {
   ) {
     this.defaultMinutes = config.get('SEGMENT_RECALCULATE_EVERY_MINUTES', { infer: true });
     this.taskQueue = config.get('TEMPORAL_TASK_QUEUE', { infer: true });
-  }
-
-  onApplicationBootstrap(): void {
-    // In the background: the API answers while Temporal is still starting.
-    void this.syncAll().catch((error) =>
-      this.logger.warn({ err: error }, 'segment schedules not synced at start; the next change of each syncs it'),
-    );
   }
 
   everyMinutes(segment: Pick<SegmentRecord, 'recalculateEveryMinutes'>): number {
@@ -101,7 +93,7 @@ export class SegmentSchedules implements OnApplicationBootstrap {
   }
 
   /** Every segment's Schedule made to match it (a change made while Temporal was down). */
-  private async syncAll(): Promise<void> {
+  async syncAll(): Promise<void> {
     for (const { workspaceId, segment } of await this.segments.listAllCriteria())
       await this.sync(workspaceId, segment, false);
   }
