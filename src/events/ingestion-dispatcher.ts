@@ -12,9 +12,12 @@ export type IngestionListener = (batch: StoredBatch) => Promise<void>;
 
 /**
  * The seam between ingestion and what reacts to events. Subscribed today:
+ * - segments (first): `src/segments/evaluation/segment-membership.listener.ts` evaluates the
+ *   batch's leads in the workspace's criteria segments.
  * - journeys: `src/journeys/dispatch/journey-trigger.listener.ts` matches each event against
  *   the workspace's journey triggers and writes the lead workflow's signal to the outbox,
- *   which `journey-signal.relay.ts` delivers to Temporal.
+ *   which `journey-signal.relay.ts` delivers to Temporal. It runs after segments, so a
+ *   journey's targetSegments see the memberships this batch made.
  *
  * Listeners subscribe here (in their module's init) and ingestion never imports them. A
  * listener runs before the client gets its 200, so one that must not lose events (an outbox)
@@ -23,15 +26,18 @@ export type IngestionListener = (batch: StoredBatch) => Promise<void>;
  */
 @Injectable()
 export class IngestionDispatcher {
-  private readonly listeners = new Set<IngestionListener>();
+  private readonly first = new Set<IngestionListener>();
+  private readonly then = new Set<IngestionListener>();
 
-  subscribe(listener: IngestionListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Listeners subscribed `first` all finish before the others start; within each, they run at once. */
+  subscribe(listener: IngestionListener, { first = false } = {}): () => void {
+    const stage = first ? this.first : this.then;
+    stage.add(listener);
+    return () => stage.delete(listener);
   }
 
   async dispatch(batch: StoredBatch): Promise<void> {
     if (!batch.events.length) return;
-    await Promise.all([...this.listeners].map((listener) => listener(batch)));
+    for (const stage of [this.first, this.then]) await Promise.all([...stage].map((listener) => listener(batch)));
   }
 }

@@ -201,6 +201,36 @@ describe('criteria segments: real-time membership, recalculation and segment eve
     expect(lead.tags).toContain('pricing-curious');
   });
 
+  it('enters a journey only for leads in its targetSegments, counting the membership the same event makes', async () => {
+    const segment = await createSegment({
+      performed: { event: 'plan_compared', where: [{ property: 'plan', operator: 'equals', value: 'pro' }] },
+    });
+    const journeyId = `pro-${segment.id}`;
+    await nudge.client.admin('POST', '/v1/journeys', {
+      id: journeyId,
+      definition: {
+        name: 'Pro plan follow-up',
+        trigger: { event: 'plan_compared' },
+        targetSegments: [segment.id],
+        steps: [{ id: 'mark', type: 'update_lead', addTags: ['pro-curious'] }],
+      },
+    });
+    await nudge.client.admin('POST', `/v1/journeys/${journeyId}/publish`);
+    const [free, pro] = [newUser(), newUser()];
+    const tagsOf = async (userId: string) =>
+      (await nudge.client.get<{ tags?: string[] }>(`/v1/leads/${userId}`)).body.tags ?? [];
+
+    await track(free, 'plan_compared', { plan: 'free' });
+    await track(pro, 'plan_compared', { plan: 'pro' });
+
+    await eventually(
+      () => tagsOf(pro),
+      (tags) => tags.includes('pro-curious'),
+    );
+    expect(await segmentsOf(free)).not.toContain(segment.id);
+    expect(await tagsOf(free)).not.toContain('pro-curious');
+  });
+
   it('keeps one membership and one segment_entered when two API instances take the same lead at once', async () => {
     const { startApi } = await import('../support/nudge');
     const { trackingClient } = await import('../support/tracking');

@@ -93,8 +93,8 @@ export interface JourneyDefinition {
   /** Email and SMS steps inside this window wait until it ends. */
   quietHours?: QuietHours;
   /**
-   * Segments a lead must belong to for the trigger to fire (the spec's targetSegments).
-   * Kept with the journey but not enforced until segments exist (a later issue).
+   * Segments a lead must be in (any one of them) for the trigger to fire (the spec's
+   * targetSegments); checked when the trigger matches, after the batch's memberships.
    */
   targetSegments?: string[];
   steps: JourneyStep[];

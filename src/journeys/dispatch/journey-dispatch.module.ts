@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { EventsModule } from '../../events/events.module';
 import { LeadsModule } from '../../leads/leads.module';
+import { SegmentsModule } from '../../segments/segments.module';
 import { JourneysModule } from '../journeys.module';
 import { JourneyOutboxRepository } from './journey-outbox.repository';
 import { OutboxEntry, OutboxEntrySchema } from './journey-outbox.model';
@@ -15,6 +16,7 @@ import { JourneyTriggerListener } from './journey-trigger.listener';
     EventsModule,
     LeadsModule,
     JourneysModule,
+    SegmentsModule,
   ],
   providers: [JourneyOutboxRepository, JourneySignalRelay, JourneyTriggerListener],
   exports: [JourneyOutboxRepository],

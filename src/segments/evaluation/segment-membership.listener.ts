@@ -22,7 +22,8 @@ export class SegmentMembershipListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.dispatcher.subscribe((batch) => this.onBatch(batch));
+    // First: journeys that target segments read the memberships this batch makes.
+    this.dispatcher.subscribe((batch) => this.onBatch(batch), { first: true });
   }
 
   async onBatch({ workspaceId, events }: StoredBatch): Promise<void> {
