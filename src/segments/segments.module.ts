@@ -15,6 +15,7 @@ import { Segment, SegmentSchema } from './segment.model';
 import { SegmentsController } from './segments.controller';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
+import { SegmentTemplatesController } from './templates/segment-templates.controller';
 
 /**
  * Segments: static lists and criteria (criteria/), over REST; membership evaluated in real
@@ -30,7 +31,7 @@ import { SegmentsService } from './segments.service';
     EventsModule,
     WorkspacesModule,
   ],
-  controllers: [SegmentsController, LeadSegmentsController],
+  controllers: [SegmentsController, LeadSegmentsController, SegmentTemplatesController],
   providers: [
     SegmentsRepository,
     MembershipsRepository,

@@ -231,6 +231,36 @@ describe('criteria segments: real-time membership, recalculation and segment eve
     expect(await tagsOf(free)).not.toContain('pro-curious');
   });
 
+  it('creates a segment from a suggested behavior, which holds the shoppers it describes', async () => {
+    const { body: listed } = await nudge.client.get<{ templates: Array<{ id: string }> }>('/v1/segment-templates');
+    expect(listed.templates.map(({ id }) => id)).toEqual([
+      'comfort-seekers',
+      'quality-enthusiasts',
+      'value-hunters',
+      'trend-followers',
+      'loyal-regulars',
+    ]);
+    const id = `value-hunters-${randomUUID().slice(0, 8)}`;
+    const applied = await nudge.client.admin<Segment & { type: string; name: string }>(
+      'POST',
+      '/v1/segment-templates/value-hunters',
+      { id },
+    );
+    expect(applied).toMatchObject({ status: 201, body: { id, type: 'behavioral', name: 'Value Hunters' } });
+    const [hunter, payer] = [newUser(), newUser()];
+    const order = (coupon?: string) => ({ orderId: randomUUID(), revenue: 40, ...(coupon && { coupon }) });
+
+    for (const coupon of ['SPRING', 'VIP', undefined]) await track(hunter, 'Order Completed', order(coupon));
+    for (const coupon of ['SPRING', undefined, undefined]) await track(payer, 'Order Completed', order(coupon));
+
+    expect(await segmentsOf(hunter)).toContain(id);
+    expect(await segmentsOf(payer)).not.toContain(id);
+    expect(await nudge.client.admin('POST', '/v1/segment-templates/bargain-lovers')).toMatchObject({
+      status: 404,
+      body: { message: expect.stringMatching(/^templateId: /) },
+    });
+  });
+
   it('keeps one membership and one segment_entered when two API instances take the same lead at once', async () => {
     const { startApi } = await import('../support/nudge');
     const { trackingClient } = await import('../support/tracking');

@@ -68,5 +68,13 @@ export const updateSegmentSchema = z
 
 export type UpdateSegmentRequest = z.output<typeof updateSegmentSchema>;
 
+/** `POST /v1/segment-templates/:id`: what may be set; the template gives type and criteria. */
+export const applyTemplateSchema = z.strictObject({
+  id: segmentId.optional(),
+  name: fields.name.optional(),
+  status: fields.status.optional(),
+  tags: fields.tags.optional(),
+});
+
 /** `GET /…/segments/:id/members?limit=&cursor=`. */
 export const membersQuerySchema = z.object({ limit: limitParam(1000, 100), cursor: cursorParam().optional() });
