@@ -122,6 +122,23 @@ export class EventsRepository {
       }));
   }
 
+  /**
+   * The type and time of every event of these types since `since` whose properties hold
+   * these values (`{ segmentId: 'vip' }`), in no particular order: one cursor, read in batches.
+   */
+  eventTimes(workspaceId: string, types: readonly string[], since: Date, properties: Record<string, string>) {
+    const filter: mongo.Filter<mongo.Document> = {
+      workspaceId,
+      eventType: { $in: [...types] },
+      timestamp: { $gte: since },
+    };
+    for (const [path, value] of Object.entries(properties)) filter[`properties.${path}`] = value;
+    return this.events.collection
+      .find(filter, { projection: { eventType: 1, timestamp: 1 } })
+      .batchSize(5_000)
+      .map((doc) => ({ type: doc.eventType as string, timestamp: doc.timestamp as Date }));
+  }
+
   /** A page of one lead's events, newest first, in a workspace. */
   async find(workspaceId: string, query: EventQuery): Promise<EventRecord[]> {
     const filter: mongo.Filter<mongo.Document> = { workspaceId, leadId: { $in: query.leadIds } };

@@ -76,19 +76,21 @@ export class LeadsRepository {
   }
 
   /**
-   * Up to `limit` leads of a workspace after `after`, by id, with their traits: one cursor
+   * Up to `limit` leads (all, without one) of a workspace after `after`, by id, with their traits: one cursor
    * in `_id` order, read in batches by the caller. Merged leads are left out.
    */
-  leadsInOrder(workspaceId: string, after: string | undefined, limit: number) {
-    return this.leads.collection
+  leadsInOrder(workspaceId: string, after: string | undefined, limit?: number) {
+    const cursor = this.leads.collection
       .find(
         { workspaceId, ...(after !== undefined && { _id: { $gt: after as never } }), mergedInto: { $exists: false } },
         { projection: { traits: 1 } },
       )
       .sort({ _id: 1 })
-      .limit(limit)
-      .batchSize(1_000)
-      .map((doc) => ({ id: doc._id as unknown as string, traits: (doc.traits ?? {}) as Record<string, unknown> }));
+      .batchSize(1_000);
+    return (limit === undefined ? cursor : cursor.limit(limit)).map((doc) => ({
+      id: doc._id as unknown as string,
+      traits: (doc.traits ?? {}) as Record<string, unknown>,
+    }));
   }
 
   /** Points identities at a lead: new ones are created, existing ones are moved. */

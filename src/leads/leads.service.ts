@@ -189,7 +189,7 @@ export class LeadsService {
   }
 
   /** A workspace's leads in id order after `after`, at most `limit`, with their traits (a cursor). */
-  leadsInOrder(workspaceId: string, after: string | undefined, limit: number) {
+  leadsInOrder(workspaceId: string, after: string | undefined, limit?: number) {
     return this.repository.leadsInOrder(workspaceId, after, limit);
   }
 

@@ -4,7 +4,15 @@ import { bodyDocs } from '../common/openapi';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
 import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.guards';
-import { createSegmentSchema, membersQuerySchema, updateSegmentSchema } from './dto/segment.request';
+import {
+  analyticsQuerySchema,
+  createSegmentSchema,
+  membersQuerySchema,
+  previewSegmentSchema,
+  updateSegmentSchema,
+} from './dto/segment.request';
+import { SegmentPreview } from './preview/segment-preview';
+import { SegmentAnalytics } from './analytics/segment-analytics';
 import { SegmentsService } from './segments.service';
 
 /**
@@ -16,13 +24,29 @@ import { SegmentsService } from './segments.service';
 @Controller(['v1/segments', 'api/behavior/segments'])
 @UseGuards(SecretKeyGuard)
 export class SegmentsController {
-  constructor(private readonly segments: SegmentsService) {}
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly previews: SegmentPreview,
+    private readonly analytics: SegmentAnalytics,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a segment: static (leadIds), dynamic or behavioral (criteria)' })
   @ApiBody(bodyDocs(createSegmentSchema))
   create(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown) {
     return this.segments.create(workspace.workspaceId, parseRequest(createSegmentSchema, body));
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Who criteria would hold now (count and a sample of leads), without saving a segment',
+    description: 'Evaluates every lead of the workspace, as a recalculation does; it takes as long as one.',
+  })
+  @ApiBody(bodyDocs(previewSegmentSchema))
+  preview(@CurrentWorkspace() workspace: WorkspaceContext, @Body() body: unknown) {
+    const { criteria, sampleSize } = parseRequest(previewSegmentSchema, body);
+    return this.previews.preview(workspace.workspaceId, criteria, sampleSize);
   }
 
   @Get()
@@ -44,6 +68,20 @@ export class SegmentsController {
   members(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string, @Query() query: unknown) {
     const { limit, cursor } = parseRequest(membersQuerySchema, query);
     return this.segments.members(workspace.workspaceId, id, { limit, ...(cursor && { before: cursor }) });
+  }
+
+  @Get(':segmentId/analytics')
+  @ApiOperation({
+    summary: "A segment's members, last recalculation and daily growth",
+    description: 'Query: days (1–365, default 30) of growth, UTC days, today included: entered, exited, members.',
+  })
+  segmentAnalytics(
+    @CurrentWorkspace() workspace: WorkspaceContext,
+    @Param('segmentId') id: string,
+    @Query() query: unknown,
+  ) {
+    const { days } = parseRequest(analyticsQuerySchema, query);
+    return this.analytics.analytics(workspace.workspaceId, id, days);
   }
 
   @Put(':segmentId')

@@ -4,8 +4,11 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { LeadsModule } from '../leads/leads.module';
 import { EventsModule } from '../events/events.module';
 import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
+import { SegmentChangeEvents } from './evaluation/segment-change-events';
 import { SegmentEvaluator } from './evaluation/segment-evaluator';
 import { SegmentMembershipListener } from './evaluation/segment-membership.listener';
+import { SegmentPreview } from './preview/segment-preview';
+import { SegmentAnalytics } from './analytics/segment-analytics';
 import { SegmentRecalculator } from './recalculation/segment-recalculator';
 import { SegmentSchedules } from './recalculation/segment-schedules';
 import { LeadSegmentsController } from './lead-segments.controller';
@@ -37,7 +40,10 @@ import { SegmentTemplatesController } from './templates/segment-templates.contro
     MembershipsRepository,
     SegmentsService,
     ActiveSegmentsCache,
+    SegmentChangeEvents,
     SegmentEvaluator,
+    SegmentPreview,
+    SegmentAnalytics,
     SegmentMembershipListener,
     SegmentRecalculator,
     SegmentSchedules,

@@ -9,6 +9,7 @@ import { MembersPage, MembershipsRepository } from './memberships.repository';
 import { SegmentErrorCode } from './segment-errors';
 import { SegmentChanges, SegmentRecord, SegmentsRepository } from './segments.repository';
 import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
+import { MembershipChange, SegmentChangeEvents } from './evaluation/segment-change-events';
 import { ScheduleView, SegmentSchedules } from './recalculation/segment-schedules';
 import type { SegmentCalculation } from './segment.model';
 
@@ -39,6 +40,7 @@ export class SegmentsService {
     private readonly leads: LeadsService,
     private readonly active: ActiveSegmentsCache,
     private readonly schedules: SegmentSchedules,
+    private readonly changeEvents: SegmentChangeEvents,
   ) {}
 
   async create(workspaceId: string, request: CreateSegmentRequest): Promise<SegmentView> {
@@ -158,11 +160,12 @@ export class SegmentsService {
   }
 
   /**
-   * Makes a static segment's members its stored list. Another edit may land while this one
-   * applies its list, so it applies the latest stored list and stops only once the segment
-   * has not changed meanwhile: whichever edit finishes last leaves the latest list applied.
-   * Exits come from the members stored, not from a list read earlier, so a retry after a
-   * crash here completes the change.
+   * Makes a static segment's members its stored list, and records a segment_entered or
+   * segment_exited event for each lead it moves. Another edit may land while this one applies
+   * its list, so it applies the latest stored list and stops only once the segment has not
+   * changed meanwhile: whichever edit finishes last leaves the latest list applied. Exits come
+   * from the members stored, not from a list read earlier, so a retry after a crash here
+   * completes the change (a crash between a move and its event loses that event).
    */
   private async syncStaticMembers(workspaceId: string, id: string, now: Date): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -170,16 +173,37 @@ export class SegmentsService {
       if (!segment) return; // deleted meanwhile: its memberships went with it
       const listed = new Set(segment.leadIds ?? []);
       const members = await this.memberships.memberIds(workspaceId, id);
-      await this.memberships.exit(
+      const exited = await this.memberships.exit(
         workspaceId,
         id,
         members.filter((leadId) => !listed.has(leadId)),
         now,
       );
-      await this.memberships.enter(workspaceId, id, [...listed], now);
+      const entered = await this.memberships.enter(workspaceId, id, [...listed], now);
+      await this.recordMoves(workspaceId, segment, { entered, exited }, now);
       const after = await this.repository.find(workspaceId, id);
       if (after?.updatedAt.getTime() === segment.updatedAt.getTime()) return;
     }
+  }
+
+  /** One event per lead moved, numbered by its entry as criteria segments' are, so each is recorded once. */
+  private async recordMoves(
+    workspaceId: string,
+    segment: SegmentRecord,
+    moved: Record<MembershipChange['change'], string[]>,
+    now: Date,
+  ): Promise<void> {
+    const states = await this.memberships.findStates(workspaceId, segment.id, [...moved.entered, ...moved.exited]);
+    const changes = (['entered', 'exited'] as const).flatMap((change) =>
+      moved[change].map((leadId): MembershipChange => ({
+        change,
+        entry: states.get(leadId)?.entries ?? 1,
+        segmentId: segment.id,
+        segmentName: segment.name,
+        leadId,
+      })),
+    );
+    await this.changeEvents.record(workspaceId, changes, now);
   }
 
   /** Listed ids as lead ids (a userId or anonymousId finds its lead, merges are followed), once each. */

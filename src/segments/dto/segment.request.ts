@@ -76,5 +76,14 @@ export const applyTemplateSchema = z.strictObject({
   tags: fields.tags.optional(),
 });
 
+/** `POST /…/segments/preview`: criteria to evaluate without saving, and how many members to show. */
+export const previewSegmentSchema = z.strictObject({
+  criteria: criteriaSchema,
+  sampleSize: z.number().int().min(0).max(100).default(10),
+});
+
 /** `GET /…/segments/:id/members?limit=&cursor=`. */
 export const membersQuerySchema = z.object({ limit: limitParam(1000, 100), cursor: cursorParam().optional() });
+
+/** `GET /…/segments/:id/analytics?days=`: how many UTC days of growth, today included. */
+export const analyticsQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });

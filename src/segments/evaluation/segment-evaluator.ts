@@ -1,6 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
-import { IngestionService } from '../../events/ingestion.service';
 import { LeadsService } from '../../leads/leads.service';
 import { matchesCriteria } from '../criteria/evaluate-criteria';
 import { criteriaEventTypes, criteriaProperties, keptEvents, readsProfile, trimEvent } from '../criteria/kept-events';
@@ -8,6 +7,7 @@ import type { Criteria } from '../criteria/segment-criteria';
 import { MembershipsRepository, StateWrite, transition, Transition } from '../memberships.repository';
 import { SegmentErrorCode } from '../segment-errors';
 import type { KeptEvent } from '../segment-member.model';
+import { MembershipChange, SegmentChangeEvents } from './segment-change-events';
 
 /** A segment whose membership its criteria decide. */
 export interface CriteriaSegment {
@@ -23,16 +23,6 @@ export interface LeadToEvaluate {
   /** Its traits, when the caller has them already; otherwise they are read if the criteria need them. */
   traits?: Record<string, unknown>;
 }
-
-/** A change of membership; its change and entry number make its event's messageId. */
-export interface MembershipChange extends Transition {
-  segmentId: string;
-  segmentName: string;
-  leadId: string;
-}
-
-/** Events Nudge records when a lead enters or leaves a segment; journeys can start on them. */
-export const SEGMENT_EVENTS = { entered: 'segment_entered', exited: 'segment_exited' } as const;
 
 const MAX_ATTEMPTS = 8;
 
@@ -52,7 +42,7 @@ export class SegmentEvaluator {
   constructor(
     private readonly memberships: MembershipsRepository,
     private readonly leads: LeadsService,
-    private readonly ingestion: IngestionService,
+    private readonly changeEvents: SegmentChangeEvents,
   ) {}
 
   async evaluate(
@@ -107,23 +97,10 @@ export class SegmentEvaluator {
     return changes;
   }
 
-  /** Records each change's event (by a messageId the change decides, so once), then clears it as owed. */
+  /** Records each change's event, then clears it as owed. */
   private async announce(workspaceId: string, changes: readonly MembershipChange[], now: Date): Promise<void> {
     if (!changes.length) return;
-    await this.ingestion.recordOnLeads(
-      workspaceId,
-      changes.map((change) => ({
-        leadId: change.leadId,
-        message: {
-          type: 'track',
-          event: SEGMENT_EVENTS[change.change],
-          messageId: `segment-${change.change}-${change.segmentId}-${change.leadId}-${change.entry}`,
-          timestamp: now.toISOString(),
-          properties: { segmentId: change.segmentId, segmentName: change.segmentName },
-        },
-      })),
-      now,
-    );
+    await this.changeEvents.record(workspaceId, changes, now);
     await this.memberships.clearPendingChanges(workspaceId, changes);
   }
 

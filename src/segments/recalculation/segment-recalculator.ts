@@ -10,18 +10,12 @@ import type {
 } from '../../../workflows/contracts/segment.contract';
 import { EventsRepository } from '../../events/events.repository';
 import { LeadsService } from '../../leads/leads.service';
-import {
-  criteriaEventTypes,
-  criteriaProperties,
-  criteriaReach,
-  keptEvents,
-  MAX_KEPT_EVENTS,
-} from '../criteria/kept-events';
 import type { Criteria } from '../criteria/segment-criteria';
 import { MembershipsRepository } from '../memberships.repository';
-import type { KeptEvent } from '../segment-member.model';
 import { SegmentsRepository } from '../segments.repository';
-import { CriteriaSegment, LeadToEvaluate, MembershipChange, SegmentEvaluator } from '../evaluation/segment-evaluator';
+import { eventsByLead } from '../evaluation/events-by-lead';
+import { CriteriaSegment, LeadToEvaluate, SegmentEvaluator } from '../evaluation/segment-evaluator';
+import type { MembershipChange } from '../evaluation/segment-change-events';
 
 /** Leads evaluated per read and write. */
 const BATCH = 500;
@@ -67,23 +61,7 @@ export class SegmentRecalculator {
     const result: BackfillResult = { events: 0, entered: 0, exited: 0 };
     const segment = await this.criteriaSegment(workspaceId, segmentId);
     if (!segment) return result;
-    const { criteria } = segment;
-    const byLead = new Map<string, KeptEvent[]>();
-    let read = 0;
-    const cursor = this.events.eventsOfTypes(
-      workspaceId,
-      criteriaEventTypes(criteria),
-      criteriaReach(criteria, at),
-      criteriaProperties(criteria),
-    );
-    for await (const { leadId, ...event } of cursor) {
-      let kept = byLead.get(leadId);
-      if (!kept) byLead.set(leadId, (kept = []));
-      kept.push(event);
-      // Bounded per lead as it goes: a lead with 100k page views holds at most twice the cap.
-      if (kept.length >= 2 * MAX_KEPT_EVENTS) byLead.set(leadId, keptEvents(criteria, kept, at));
-      if (++read % 10_000 === 0) progress(read);
-    }
+    const { byLead, read } = await eventsByLead(this.events, workspaceId, segment.criteria, at, progress);
     const leads = [...byLead].map(([leadId, events]): LeadToEvaluate => ({ leadId, events }));
     for (let i = 0; i < leads.length; i += BATCH) {
       tally(result, await this.evaluator.evaluate(workspaceId, segment, leads.slice(i, i + BATCH), at));
