@@ -64,6 +64,15 @@ export class LeadsRepository {
     );
   }
 
+  /** For each of these leads that exists, the lead it was merged into (null when none). */
+  async findMergeTargets(workspaceId: string, leadIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (!leadIds.length) return new Map();
+    const found = await this.leads.collection
+      .find({ _id: { $in: leadIds as never[] }, workspaceId }, { projection: { mergedInto: 1 } })
+      .toArray();
+    return new Map(found.map((doc) => [doc._id as unknown as string, (doc.mergedInto as string) ?? null]));
+  }
+
   /** The traits of these leads, for those that exist and were not merged into another. */
   async findTraits(workspaceId: string, leadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
     if (!leadIds.length) return new Map();
