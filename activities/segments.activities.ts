@@ -19,6 +19,7 @@ export interface SegmentRecalculation {
     limit: number,
     progress: (done: number) => void,
   ): Promise<LeadsPage>;
+  syncList(ref: SegmentRef, progress: (done: number) => void): Promise<LeadsPage>;
   finish(ref: SegmentRef, at: Date, startedAt: Date, result: RecalculationResult): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export function createSegmentsActivities({ segmentRecalculator }: SegmentsDeps):
       segmentRecalculator.backfill(ref, new Date(at), backfillKey, heartbeat),
     reevaluateSegmentLeads: ({ at, after, limit, ...ref }) =>
       segmentRecalculator.reevaluate(ref, new Date(at), after, limit, heartbeat),
+    syncSegmentList: (ref) => segmentRecalculator.syncList(ref, heartbeat),
     finishSegmentRecalculation: ({ at, startedAt, result, ...ref }) =>
       segmentRecalculator.finish(ref, new Date(at), new Date(startedAt), result),
   };

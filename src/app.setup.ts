@@ -2,7 +2,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { MAX_BODY_BYTES } from './common/limits';
+import { MAX_BODY_BYTES, MAX_CSV_BYTES } from './common/limits';
 import { ErrorResponseFilter } from './common/error-response.filter';
 import { acceptCompressedBodies, readFormBodiesAsJson } from './common/request-body';
 
@@ -26,6 +26,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const fastify = app.getHttpAdapter().getInstance();
   parseTextAsJson(fastify);
   acceptMultipartAsText(fastify);
+  acceptCsvAsText(fastify);
   readFormBodiesAsJson(fastify);
   acceptCompressedBodies(fastify);
 
@@ -63,5 +64,12 @@ function acceptMultipartAsText(fastify: FastifyInstance): void {
     'multipart/form-data',
     { parseAs: 'string', bodyLimit: 16_384 },
     (_request, body, done) => done(null, body),
+  );
+}
+
+/** A segment's import reads a CSV file of lead ids; it is kept as text, for the route to parse. */
+function acceptCsvAsText(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_request, body, done) =>
+    done(null, body),
   );
 }

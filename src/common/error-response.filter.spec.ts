@@ -4,7 +4,7 @@ import { AppError } from './app-error';
 import { ErrorResponseFilter } from './error-response.filter';
 
 /** What the filter sent: status, headers and body, through a stand-in for Fastify's reply. */
-function render(error: unknown) {
+function render(error: unknown, headers: Record<string, string> = {}) {
   const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
   const reply = {
     status: (code: number) => ((sent.status = code), reply),
@@ -12,7 +12,10 @@ function render(error: unknown) {
     send: (body: unknown) => ((sent.body = body), reply),
   };
   const host = {
-    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ method: 'GET', url: '/v1/nothing?x=1' }) }),
+    switchToHttp: () => ({
+      getResponse: () => reply,
+      getRequest: () => ({ method: 'GET', url: '/v1/nothing?x=1', headers }),
+    }),
   } as unknown as ArgumentsHost;
   new ErrorResponseFilter().catch(error, host);
   return sent;
@@ -33,7 +36,10 @@ describe('ErrorResponseFilter', () => {
     expect(render(new PayloadTooLargeException()).body).toMatchObject({
       statusCode: 413,
       error: 'PAYLOAD_TOO_LARGE',
-      message: expect.stringMatching(/^body: larger than/),
+      message: 'body: larger than the 500 KB (512000 bytes) limit per request',
+    });
+    expect(render(new PayloadTooLargeException(), { 'content-type': 'text/csv' }).body).toMatchObject({
+      message: 'body: larger than the 8192 KB (8388608 bytes) limit per request',
     });
     expect(render(new HttpException('Cannot GET', HttpStatus.NOT_FOUND)).body).toEqual({
       statusCode: 404,

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mongo } from 'mongoose';
 import { AppError } from './app-error';
 import { CommonErrorCode } from './error-codes';
-import { MAX_BODY_BYTES } from './limits';
+import { bodyLimitFor, MAX_BODY_BYTES } from './limits';
 
 interface ErrorBody {
   statusCode: number;
@@ -60,11 +60,13 @@ function describeHttpError(
   request: FastifyRequest,
 ): { code: CommonErrorCode; message: string } | undefined {
   switch (status) {
-    case HttpStatus.PAYLOAD_TOO_LARGE:
+    case HttpStatus.PAYLOAD_TOO_LARGE: {
+      const limit = bodyLimitFor(request.headers['content-type'], MAX_BODY_BYTES);
       return {
         code: CommonErrorCode.PayloadTooLarge,
-        message: `body: larger than the 500 KB (${MAX_BODY_BYTES} bytes) limit per request`,
+        message: `body: larger than the ${Math.round(limit / 1024)} KB (${limit} bytes) limit per request`,
       };
+    }
     case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
       return {
         code: CommonErrorCode.UnsupportedMediaType,

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { AppError } from './app-error';
 import { CommonErrorCode } from './error-codes';
+import { bodyLimitFor } from './limits';
 
 export type Coding = 'gzip' | 'deflate';
 
@@ -22,7 +23,8 @@ export function acceptCompressedBodies(fastify: FastifyInstance): void {
     const { headers } = request;
     const hasBody = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
     const coding = hasBody ? contentCodingOf(headers['content-encoding']) : undefined;
-    return coding ? new DecodedBody(payload, coding, request.routeOptions.bodyLimit) : payload;
+    const limit = bodyLimitFor(headers['content-type'], request.routeOptions.bodyLimit);
+    return coding ? new DecodedBody(payload, coding, limit) : payload;
   });
 }
 

@@ -87,23 +87,25 @@ export class MembershipsRepository {
     }
   }
 
-  /** Takes the leads out that are members, and answers which those were. */
+  /**
+   * Takes the leads out that are members, and answers which those were. Two processes taking
+   * one lead out at once may both report it: its segment_exited event is keyed by its entry,
+   * so it is still recorded once.
+   */
   async exit(workspaceId: string, segmentId: string, leadIds: readonly string[], now: Date): Promise<string[]> {
     if (!leadIds.length) return [];
     const ids = leadIds.map((leadId) => memberId(workspaceId, segmentId, leadId));
     const current = await this.memberships.collection
       .find({ _id: { $in: ids as never[] }, workspaceId, member: true }, { projection: { leadId: 1 } })
       .toArray();
-    const exited: string[] = [];
-    for (const { _id, leadId } of current) {
-      // Conditional, so of two processes taking one lead out only one reports it.
-      const result = await this.memberships.collection.updateOne(
-        { _id, member: true },
-        { $set: { member: false, exitedAt: now } },
-      );
-      if (result.modifiedCount) exited.push(leadId as string);
-    }
-    return exited;
+    if (!current.length) return [];
+    await this.memberships.collection.bulkWrite(
+      current.map(({ _id }) => ({
+        updateOne: { filter: { _id, member: true }, update: { $set: { member: false, exitedAt: now } } },
+      })),
+      { ordered: false },
+    );
+    return current.map(({ leadId }) => leadId as string);
   }
 
   /** The standing of these leads in a criteria segment, for those that have one. */

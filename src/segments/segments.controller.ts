@@ -1,5 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppError } from '../common/app-error';
+import { CommonErrorCode } from '../common/error-codes';
 import { bodyDocs } from '../common/openapi';
 import { parseRequest } from '../common/validation';
 import { WorkspaceContext } from '../workspaces/api-keys.service';
@@ -7,10 +23,12 @@ import { CurrentWorkspace, SecretKeyGuard } from '../workspaces/workspace-auth.g
 import {
   analyticsQuerySchema,
   createSegmentSchema,
+  importQuerySchema,
   membersQuerySchema,
   previewSegmentSchema,
   updateSegmentSchema,
 } from './dto/segment.request';
+import { leadIdsFromCsv } from './import/lead-list-csv';
 import { SegmentPreview } from './preview/segment-preview';
 import { SegmentAnalytics } from './analytics/segment-analytics';
 import { SegmentsService } from './segments.service';
@@ -89,6 +107,37 @@ export class SegmentsController {
   @ApiBody(bodyDocs(updateSegmentSchema))
   update(@CurrentWorkspace() workspace: WorkspaceContext, @Param('segmentId') id: string, @Body() body: unknown) {
     return this.segments.update(workspace.workspaceId, id, parseRequest(updateSegmentSchema, body));
+  }
+
+  @Post(':segmentId/import')
+  @ApiOperation({
+    summary: "Import a CSV file of lead ids into a static segment's list",
+    description:
+      'Body: text/csv (gzip allowed), up to 8 MB; the column headed leadId, id, userId, external_id or ' +
+      'anonymousId (or named by ?column=), or the only column of a file without a header. ' +
+      '?mode=add (default) adds to the list, replace makes it the list. A segment lists at most 100,000 leads. ' +
+      'The list is stored before answering; members then move in a workflow (202, its workflowId), or, with ' +
+      'Temporal unreachable, before answering (200).',
+  })
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'userId\nuser_1\nuser_2\n' } })
+  async importLeads(
+    @CurrentWorkspace() workspace: WorkspaceContext,
+    @Param('segmentId') id: string,
+    @Query() query: unknown,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { mode, column } = parseRequest(importQuerySchema, query);
+    if (typeof body !== 'string')
+      throw new AppError(
+        CommonErrorCode.UnsupportedMediaType,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'Content-Type: send the file as text/csv',
+      );
+    const imported = await this.segments.importLeads(workspace.workspaceId, id, leadIdsFromCsv(body, column).ids, mode);
+    reply.status(imported.membersSync === 'started' ? HttpStatus.ACCEPTED : HttpStatus.OK);
+    return imported;
   }
 
   @Post(':segmentId/recalculate')

@@ -18,6 +18,7 @@ import { Segment, SegmentSchema } from './segment.model';
 import { SegmentsController } from './segments.controller';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
+import { StaticMembers } from './static/static-members';
 import { SegmentTemplatesController } from './templates/segment-templates.controller';
 
 /**
@@ -47,6 +48,7 @@ import { SegmentTemplatesController } from './templates/segment-templates.contro
     SegmentMembershipListener,
     SegmentRecalculator,
     SegmentSchedules,
+    StaticMembers,
   ],
   exports: [SegmentsService, SegmentRecalculator, SegmentSchedules],
 })

@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { CommonErrorCode } from '../common/error-codes';
 import { pageOf } from '../common/pagination';
+import { CONFLICT, retryOnConflict } from '../common/retry-on-conflict';
 import { LeadsService } from '../leads/leads.service';
-import { CreateSegmentRequest, UpdateSegmentRequest } from './dto/segment.request';
+import { CreateSegmentRequest, MAX_IMPORTED_LEADS, UpdateSegmentRequest } from './dto/segment.request';
 import { MembersPage, MembershipsRepository } from './memberships.repository';
 import { SegmentErrorCode } from './segment-errors';
 import { SegmentChanges, SegmentRecord, SegmentsRepository } from './segments.repository';
 import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
-import { MembershipChange, SegmentChangeEvents } from './evaluation/segment-change-events';
 import { ScheduleView, SegmentSchedules } from './recalculation/segment-schedules';
+import { Moves, StaticMembers } from './static/static-members';
 import type { SegmentCalculation } from './segment.model';
 
 /** A segment as the API shows it: the spec's BehavioralSegment fields. */
@@ -40,7 +41,7 @@ export class SegmentsService {
     private readonly leads: LeadsService,
     private readonly active: ActiveSegmentsCache,
     private readonly schedules: SegmentSchedules,
-    private readonly changeEvents: SegmentChangeEvents,
+    private readonly staticMembers: StaticMembers,
   ) {}
 
   async create(workspaceId: string, request: CreateSegmentRequest): Promise<SegmentView> {
@@ -56,7 +57,7 @@ export class SegmentsService {
     };
     if (!(await this.repository.insert(workspaceId, segment)))
       throw new AppError(SegmentErrorCode.Exists, HttpStatus.CONFLICT, `id: a segment "${id}" already exists`);
-    if (listed) await this.syncStaticMembers(workspaceId, id, now);
+    if (listed) await this.staticMembers.sync(workspaceId, id, now);
     await this.changed(workspaceId, segment, true);
     return {
       ...(await this.view(workspaceId, segment)),
@@ -68,8 +69,15 @@ export class SegmentsService {
     return this.view(workspaceId, await this.find(workspaceId, id));
   }
 
-  async list(workspaceId: string): Promise<SegmentView[]> {
-    return Promise.all((await this.repository.list(workspaceId)).map((segment) => this.view(workspaceId, segment)));
+  /** Without static segments' lists, which an import makes long: `GET /…/segments/:id` has them. */
+  async list(workspaceId: string): Promise<Array<Omit<SegmentView, 'leadIds'>>> {
+    const segments = await this.repository.list(workspaceId);
+    return Promise.all(
+      segments.map(async (segment) => {
+        const { leadIds: _, ...view } = await this.view(workspaceId, segment);
+        return view;
+      }),
+    );
   }
 
   /** A page of a segment's members, latest entries first. */
@@ -105,7 +113,7 @@ export class SegmentsService {
     const changes: SegmentChanges = { ...request, ...(listed && { leadIds: listed.leadIds }), updatedAt: now };
     // Conditional on the segment as read: of two edits at once, the second is refused, not merged.
     if (!(await this.repository.update(workspaceId, id, segment.updatedAt, changes))) throw changedMeanwhile(id);
-    if (listed) await this.syncStaticMembers(workspaceId, id, now);
+    if (listed) await this.staticMembers.sync(workspaceId, id, now);
     const updated = await this.find(workspaceId, id);
     const recalculateNow =
       request.criteria !== undefined || (request.status === 'active' && segment.status !== 'active');
@@ -114,6 +122,61 @@ export class SegmentsService {
       ...(await this.view(workspaceId, updated)),
       ...(listed?.unknown.length && { unknownLeadIds: listed.unknown }),
     };
+  }
+
+  /**
+   * Adds the leads of an imported list to a static segment's list, or makes them its list
+   * (`replace`), then moves its members to match, as an edit of `leadIds` does. Ids that are
+   * no lead's are counted and a sample of them returned; the import goes on without them.
+   */
+  async importLeads(
+    workspaceId: string,
+    id: string,
+    ids: readonly string[],
+    mode: 'add' | 'replace',
+  ): Promise<SegmentImport> {
+    if ((await this.find(workspaceId, id)).type !== 'static')
+      throw invalid('type', 'only a static segment imports a list of leads');
+    const found = await this.resolveLeads(workspaceId, ids);
+    const now = new Date();
+    await retryOnConflict(
+      `segment "${id}"`,
+      async () => {
+        const segment = await this.find(workspaceId, id);
+        const leadIds = mode === 'add' ? [...new Set([...(segment.leadIds ?? []), ...found.leadIds])] : found.leadIds;
+        if (leadIds.length > MAX_IMPORTED_LEADS)
+          throw invalid('body', `the segment would list ${leadIds.length} leads; it may list ${MAX_IMPORTED_LEADS}`);
+        const updated = await this.repository.update(workspaceId, id, segment.updatedAt, { leadIds, updatedAt: now });
+        return updated || CONFLICT;
+      },
+      { giveUp: () => changedMeanwhile(id) },
+    );
+    return {
+      segmentId: id,
+      mode,
+      ids: ids.length,
+      leadsFound: found.leadIds.length,
+      unknownCount: found.unknown.length,
+      unknownLeadIds: found.unknown.slice(0, UNKNOWN_SAMPLE),
+      ...(await this.moveToList(workspaceId, id, now)),
+    };
+  }
+
+  /**
+   * A long list's members are moved by a workflow on the worker, which survives a crash; with
+   * Temporal unreachable they are moved here, before answering.
+   */
+  private async moveToList(workspaceId: string, id: string, now: Date): Promise<ImportMoves> {
+    try {
+      return {
+        membersSync: 'started',
+        workflowId: await this.schedules.startRun({ workspaceId, segmentId: id }, 'import'),
+      };
+    } catch (error) {
+      this.logger.warn({ err: error }, `segment "${id}": Temporal unreachable, so the import's members move now`);
+      const moves = await this.staticMembers.sync(workspaceId, id, now);
+      return { membersSync: 'done', ...moves, leadCount: await this.memberships.count(workspaceId, id) };
+    }
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
@@ -159,61 +222,11 @@ export class SegmentsService {
       );
   }
 
-  /**
-   * Makes a static segment's members its stored list, and records a segment_entered or
-   * segment_exited event for each lead it moves. Another edit may land while this one applies
-   * its list, so it applies the latest stored list and stops only once the segment has not
-   * changed meanwhile: whichever edit finishes last leaves the latest list applied. Exits come
-   * from the members stored, not from a list read earlier, so a retry after a crash here
-   * completes the change (a crash between a move and its event loses that event).
-   */
-  private async syncStaticMembers(workspaceId: string, id: string, now: Date): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const segment = await this.repository.find(workspaceId, id);
-      if (!segment) return; // deleted meanwhile: its memberships went with it
-      const listed = new Set(segment.leadIds ?? []);
-      const members = await this.memberships.memberIds(workspaceId, id);
-      const exited = await this.memberships.exit(
-        workspaceId,
-        id,
-        members.filter((leadId) => !listed.has(leadId)),
-        now,
-      );
-      const entered = await this.memberships.enter(workspaceId, id, [...listed], now);
-      await this.recordMoves(workspaceId, segment, { entered, exited }, now);
-      const after = await this.repository.find(workspaceId, id);
-      if (after?.updatedAt.getTime() === segment.updatedAt.getTime()) return;
-    }
-  }
-
-  /** One event per lead moved, numbered by its entry as criteria segments' are, so each is recorded once. */
-  private async recordMoves(
-    workspaceId: string,
-    segment: SegmentRecord,
-    moved: Record<MembershipChange['change'], string[]>,
-    now: Date,
-  ): Promise<void> {
-    const states = await this.memberships.findStates(workspaceId, segment.id, [...moved.entered, ...moved.exited]);
-    const changes = (['entered', 'exited'] as const).flatMap((change) =>
-      moved[change].map((leadId): MembershipChange => ({
-        change,
-        entry: states.get(leadId)?.entries ?? 1,
-        segmentId: segment.id,
-        segmentName: segment.name,
-        leadId,
-      })),
-    );
-    await this.changeEvents.record(workspaceId, changes, now);
-  }
-
   /** Listed ids as lead ids (a userId or anonymousId finds its lead, merges are followed), once each. */
   private async resolveLeads(workspaceId: string, ids: readonly string[]) {
     const unique = [...new Set(ids)];
-    const leads = await Promise.all(unique.map((id) => this.leads.findLeadOrNull(workspaceId, id)));
-    return {
-      leadIds: [...new Set(leads.flatMap((lead) => (lead ? [lead.id] : [])))],
-      unknown: unique.filter((_, i) => !leads[i]),
-    };
+    const found = await this.leads.resolveLeadIds(workspaceId, unique);
+    return { leadIds: [...new Set(found.values())], unknown: unique.filter((id) => !found.has(id)) };
   }
 
   private async view(workspaceId: string, { backfilledKey: _, ...segment }: SegmentRecord): Promise<SegmentView> {
@@ -231,6 +244,25 @@ export class SegmentsService {
     return segment;
   }
 }
+
+/**
+ * An import's outcome: ids read, the leads they are, and how its members move: by a workflow
+ * (`started`, its id to follow in the Temporal UI) or, Temporal unreachable, before answering (`done`).
+ */
+export type SegmentImport = {
+  segmentId: string;
+  mode: 'add' | 'replace';
+  ids: number;
+  leadsFound: number;
+  unknownCount: number;
+  /** The first of the ids that are no lead's, in file order. */
+  unknownLeadIds: string[];
+} & ImportMoves;
+
+type ImportMoves =
+  { membersSync: 'started'; workflowId: string } | ({ membersSync: 'done'; leadCount: number } & Moves);
+
+const UNKNOWN_SAMPLE = 100;
 
 const changedMeanwhile = (id: string) =>
   new AppError(

@@ -8,7 +8,7 @@ import { freePort, ProcessGroup } from '../../tools/stack/processes';
 import { startTemporalDevServer } from '../../tools/stack/services';
 import { ensureTools, InstalledTools } from '../../tools/stack/tools';
 import { LeadEventSignal, leadWorkflowId } from '../../workflows/contracts/lead.contract';
-import { databaseOf, trackingClient } from '../support/tracking';
+import { bearer, databaseOf, DEV_SECRET_KEY, trackingClient } from '../support/tracking';
 
 /**
  * Temporal going away while events arrive: the API keeps accepting and storing them, the
@@ -44,6 +44,21 @@ describe('Temporal briefly down', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A segment's CSV import with Temporal down: the members move before the answer, not in a workflow. */
+  async function importsWithoutTemporal(client: ReturnType<typeof trackingClient>, userIds: string[]) {
+    const id = `outage-${randomUUID().slice(0, 8)}`;
+    expect((await client.admin('POST', '/v1/segments', { id, name: 'Outage', type: 'static' })).status).toBe(201);
+    const response = await fetch(`${api.url}/v1/segments/${id}/import`, {
+      method: 'POST',
+      headers: { authorization: bearer(DEV_SECRET_KEY), 'content-type': 'text/csv' },
+      body: ['userId', ...userIds].join('\n'),
+    });
+    expect({ status: response.status, body: await response.json() }).toMatchObject({
+      status: 200,
+      body: { membersSync: 'done', leadsFound: userIds.length, entered: userIds.length, leadCount: userIds.length },
+    });
+  }
+
   it('accepts and stores events while Temporal is down, and delivers every signal once when it returns', async () => {
     const client = trackingClient(api.url);
     const users = Array.from({ length: 6 }, () => `outage-${randomUUID()}`);
@@ -70,6 +85,7 @@ describe('Temporal briefly down', () => {
     expect(await outbox.countDocuments()).toBe(users.length);
     const stored = await databaseOf(api.app).collection('events').countDocuments({ eventType: 'form_abandon' });
     expect(stored).toBe(users.length + 1);
+    await importsWithoutTemporal(client, users);
 
     await startTemporal();
     expect(await drained()).toBe(0);

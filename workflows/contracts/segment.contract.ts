@@ -3,7 +3,8 @@
  * `segmentRecalculationWorkflow`, which brings every lead's membership up to date at one
  * `now`: events older than the criteria last read are folded in first (a backfill, after a
  * criteria change), then every lead is evaluated again, in pages, so that a time window that
- * has passed takes leads out.
+ * has passed takes leads out. A static segment's run (started by a CSV import) brings its
+ * members to its stored list instead.
  */
 export const SEGMENT_RECALCULATION_WORKFLOW = 'segmentRecalculationWorkflow';
 
@@ -16,7 +17,7 @@ export interface SegmentRef {
 export const segmentScheduleId = ({ workspaceId, segmentId }: SegmentRef): string =>
   `segment-${workspaceId}-${segmentId}`;
 
-/** A run triggered by hand (`POST …/recalculate`) outside the Schedule. */
+/** A run triggered by hand (`POST …/recalculate`, an import) outside the Schedule. */
 export const segmentRecalculationWorkflowId = (ref: SegmentRef, requestId: string): string =>
   `${segmentScheduleId(ref)}-${requestId}`;
 
@@ -25,6 +26,8 @@ export interface RecalculationPlan {
   recalculate: boolean;
   /** The criteria's key when the backfill is due (criteria changed since the last one). */
   backfillKey?: string;
+  /** A static segment: its members are brought to its list. */
+  syncList?: boolean;
 }
 
 /** How many leads a step entered into the segment and let out of it. */
@@ -57,6 +60,8 @@ export interface SegmentActivities {
   backfillSegment(input: SegmentRef & { at: string; backfillKey: string }): Promise<BackfillResult>;
   /** Evaluates up to `limit` leads after `after` (by id) at `at`. */
   reevaluateSegmentLeads(input: SegmentRef & { at: string; after?: string; limit: number }): Promise<LeadsPage>;
+  /** A static segment's members made its list; `evaluated` is how many leads it lists. */
+  syncSegmentList(ref: SegmentRef): Promise<LeadsPage>;
   /** Records the run on the segment: when, how long, member count. */
   finishSegmentRecalculation(
     input: SegmentRef & { at: string; startedAt: string; result: RecalculationResult },

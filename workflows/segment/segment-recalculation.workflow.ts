@@ -10,7 +10,7 @@ const { planSegmentRecalculation, finishSegmentRecalculation } = proxyActivities
 });
 
 // Long passes heartbeat after every batch, so a killed worker is noticed within the heartbeat timeout.
-const { backfillSegment, reevaluateSegmentLeads } = proxyActivities<SegmentActivities>({
+const { backfillSegment, reevaluateSegmentLeads, syncSegmentList } = proxyActivities<SegmentActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 10 },
@@ -26,6 +26,12 @@ export const segmentRecalculationWorkflow: SegmentRecalculationWorkflow = async 
   const at = startedAt;
   const result = { evaluated: 0, entered: 0, exited: 0, backfilledEvents: 0 };
   const plan = await planSegmentRecalculation(ref);
+  if (plan.syncList) {
+    const { evaluated, entered, exited } = await syncSegmentList(ref);
+    Object.assign(result, { evaluated, entered, exited });
+    await finishSegmentRecalculation({ ...ref, at, startedAt, result });
+    return result;
+  }
   if (!plan.recalculate) return result;
   if (plan.backfillKey) {
     const backfill = await backfillSegment({ ...ref, at, backfillKey: plan.backfillKey });

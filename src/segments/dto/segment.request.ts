@@ -6,6 +6,9 @@ import { criteriaSchema } from './criteria.request';
 /** How many leads a static segment's request may list; larger lists come by CSV import. */
 export const MAX_STATIC_LEADS = 1_000;
 
+/** How many leads a static segment may hold, by CSV import. */
+export const MAX_IMPORTED_LEADS = 100_000;
+
 /** Lowercase, as Nudge writes them; the spec's STATIC / DYNAMIC / BEHAVIORAL are accepted too. */
 const lowercased = <T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(values));
@@ -87,3 +90,9 @@ export const membersQuerySchema = z.object({ limit: limitParam(1000, 100), curso
 
 /** `GET /…/segments/:id/analytics?days=`: how many UTC days of growth, today included. */
 export const analyticsQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
+
+/** `POST /…/segments/:id/import?mode=&column=`: add to the list (default) or replace it; the id column's name. */
+export const importQuerySchema = z.object({
+  mode: z.enum(['add', 'replace']).default('add'),
+  column: z.string().trim().min(1).max(200).optional(),
+});

@@ -13,6 +13,7 @@ import { LeadsService } from '../../leads/leads.service';
 import type { Criteria } from '../criteria/segment-criteria';
 import { MembershipsRepository } from '../memberships.repository';
 import { SegmentsRepository } from '../segments.repository';
+import { StaticMembers } from '../static/static-members';
 import { eventsByLead } from '../evaluation/events-by-lead';
 import { CriteriaSegment, LeadToEvaluate, SegmentEvaluator } from '../evaluation/segment-evaluator';
 import type { MembershipChange } from '../evaluation/segment-change-events';
@@ -38,10 +39,13 @@ export class SegmentRecalculator {
     private readonly memberships: MembershipsRepository,
     private readonly events: EventsRepository,
     private readonly leads: LeadsService,
+    private readonly staticMembers: StaticMembers,
     private readonly evaluator: SegmentEvaluator,
   ) {}
 
   async plan({ workspaceId, segmentId }: SegmentRef): Promise<RecalculationPlan> {
+    if ((await this.segments.find(workspaceId, segmentId))?.type === 'static')
+      return { recalculate: false, syncList: true };
     const segment = await this.criteriaSegment(workspaceId, segmentId);
     if (!segment) return { recalculate: false };
     const key = criteriaKey(segment.criteria);
@@ -98,6 +102,13 @@ export class SegmentRecalculator {
     }
     if (batch.length) await flush();
     return { ...page, ...(page.evaluated === limit && last !== undefined && { after: last }) };
+  }
+
+  /** A static segment's members made its stored list (after an import), each move with its event. */
+  async syncList({ workspaceId, segmentId }: SegmentRef, progress: Progress): Promise<LeadsPage> {
+    const moves = await this.staticMembers.sync(workspaceId, segmentId, new Date(), progress);
+    const listed = (await this.segments.find(workspaceId, segmentId))?.leadIds?.length ?? 0;
+    return { evaluated: listed, ...moves };
   }
 
   async finish({ workspaceId, segmentId }: SegmentRef, at: Date, startedAt: Date, result: RecalculationResult) {

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import {
   SEGMENT_RECALCULATION_WORKFLOW,
   SegmentRef,
+  segmentRecalculationWorkflowId,
   segmentScheduleId,
 } from '../../../workflows/contracts/segment.contract';
 import { AppConfig, ConfigService } from '../../config/config.module';
@@ -82,6 +84,21 @@ export class SegmentSchedules {
   /** Starts a recalculation now, or right after the one running. */
   async trigger(ref: SegmentRef): Promise<void> {
     await this.client.schedule.getHandle(segmentScheduleId(ref)).trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  }
+
+  /**
+   * Starts a run outside the Schedule, as a static segment's import does to bring its members
+   * to its new list; answers the run's workflow id. Two runs at once are safe: each applies
+   * the latest list, and each move's event is keyed by the move.
+   */
+  async startRun(ref: SegmentRef, reason: string): Promise<string> {
+    const workflowId = segmentRecalculationWorkflowId(ref, `${reason}-${randomUUID()}`);
+    await this.client.workflow.start(SEGMENT_RECALCULATION_WORKFLOW, {
+      workflowId,
+      args: [ref],
+      taskQueue: this.taskQueue,
+    });
+    return workflowId;
   }
 
   async remove(ref: SegmentRef): Promise<void> {
