@@ -38,6 +38,11 @@ export interface StateWrite {
   at: Date;
 }
 
+/** A static segment's move whose segment event is still to record. */
+export interface OwedEvent extends Transition {
+  leadId: string;
+}
+
 export interface Membership {
   segmentId: string;
   leadId: string;
@@ -60,7 +65,8 @@ export class MembershipsRepository {
   /**
    * Enters the leads that are not members yet, and answers which those were. Each is one
    * upsert conditional on not being a member: a lead already in makes it miss and collide
-   * with its own document, which is how "already a member" is told apart.
+   * with its own document, which is how "already a member" is told apart. Each entry owes
+   * its event until {@link clearOwedEvents}, so a crash in between does not lose it.
    */
   async enter(workspaceId: string, segmentId: string, leadIds: readonly string[], now: Date): Promise<string[]> {
     if (!leadIds.length) return [];
@@ -68,7 +74,7 @@ export class MembershipsRepository {
       updateOne: {
         filter: { _id: memberId(workspaceId, segmentId, leadId) as never, member: { $ne: true } },
         update: {
-          $set: { member: true, enteredAt: now },
+          $set: { member: true, enteredAt: now, eventOwed: 'entered' },
           $unset: { exitedAt: '' },
           $inc: { entries: 1 },
           $setOnInsert: { workspaceId, segmentId, leadId },
@@ -88,9 +94,9 @@ export class MembershipsRepository {
   }
 
   /**
-   * Takes the leads out that are members, and answers which those were. Two processes taking
-   * one lead out at once may both report it: its segment_exited event is keyed by its entry,
-   * so it is still recorded once.
+   * Takes the leads out that are members, and answers which those were; each owes its event,
+   * as an entry does. Two processes taking one lead out at once may both report it: its
+   * segment_exited event is keyed by its entry, so it is still recorded once.
    */
   async exit(workspaceId: string, segmentId: string, leadIds: readonly string[], now: Date): Promise<string[]> {
     if (!leadIds.length) return [];
@@ -101,11 +107,47 @@ export class MembershipsRepository {
     if (!current.length) return [];
     await this.memberships.collection.bulkWrite(
       current.map(({ _id }) => ({
-        updateOne: { filter: { _id, member: true }, update: { $set: { member: false, exitedAt: now } } },
+        updateOne: {
+          filter: { _id, member: true },
+          update: { $set: { member: false, exitedAt: now, eventOwed: 'exited' } },
+        },
       })),
       { ordered: false },
     );
     return current.map(({ leadId }) => leadId as string);
+  }
+
+  /**
+   * A static segment's moves whose events are not recorded yet (of these leads, or all), each
+   * numbered by its entry: what {@link enter} and {@link exit} leave owed.
+   */
+  async owedEvents(workspaceId: string, segmentId: string, leadIds?: readonly string[]): Promise<OwedEvent[]> {
+    if (leadIds && !leadIds.length) return [];
+    const filter = leadIds
+      ? { _id: { $in: leadIds.map((leadId) => memberId(workspaceId, segmentId, leadId)) as never[] }, workspaceId }
+      : { workspaceId, segmentId };
+    const docs = await this.memberships.collection
+      .find({ ...filter, eventOwed: { $exists: true } }, { projection: { leadId: 1, entries: 1, eventOwed: 1 } })
+      .toArray();
+    return docs.map((doc) => ({
+      leadId: doc.leadId as string,
+      change: doc.eventOwed as Transition['change'],
+      entry: (doc.entries as number) ?? 1,
+    }));
+  }
+
+  /** These events recorded; a later move made meanwhile stays owed. */
+  async clearOwedEvents(workspaceId: string, segmentId: string, owed: readonly OwedEvent[]): Promise<void> {
+    if (!owed.length) return;
+    await this.memberships.collection.bulkWrite(
+      owed.map(({ leadId, change }) => ({
+        updateOne: {
+          filter: { _id: memberId(workspaceId, segmentId, leadId) as never, eventOwed: change },
+          update: { $unset: { eventOwed: '' } },
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   /** The standing of these leads in a criteria segment, for those that have one. */

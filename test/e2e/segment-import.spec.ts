@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { MembershipsRepository } from '../../src/segments/memberships.repository';
 import type { RecalculationResult } from '../../workflows/contracts/segment.contract';
 import { startWorker } from '../support/nudge';
 import { testStack } from '../support/stack';
@@ -126,6 +127,20 @@ describe('static segments: CSV import', () => {
     expect(stored.body.leadIds).toHaveLength(300);
     const listed = await nudge.client.get<{ segments: Array<{ id: string; leadIds?: unknown }> }>('/v1/segments');
     expect(listed.body.segments.find((segment) => segment.id === id)).not.toHaveProperty('leadIds');
+  });
+
+  it('records the events a sync that crashed after its moves still owes, once', async () => {
+    const id = await staticSegment();
+    const lead = await nudge.client.get<{ id: string }>(`/v1/leads/${userIds[0]}`);
+    // A sync killed right after entering the lead, before recording its event.
+    await nudge.api.app.get(MembershipsRepository).enter('dev', id, [lead.body.id], new Date());
+    expect(await segmentEvents(id, 'segment_entered')).toBe(0);
+
+    expect(await importAndMove(id, userIds.slice(0, 3).join('\n'))).toMatchObject({ entered: 2 });
+    expect(await segmentEvents(id, 'segment_entered')).toBe(3);
+    expect(await importAndMove(id, userIds[0], '?mode=replace')).toMatchObject({ exited: 2 });
+    expect(await segmentEvents(id, 'segment_entered')).toBe(3);
+    expect(await segmentEvents(id, 'segment_exited')).toBe(2);
   });
 
   it('refuses what it cannot import, naming the field, and keeps the list it had', async () => {

@@ -26,14 +26,16 @@ export class StaticMembers {
    * segment_exited event for each lead it moves. Another edit may land while this one applies
    * its list, so it applies the latest stored list and stops only once the segment has not
    * changed meanwhile: whichever edit finishes last leaves the latest list applied. Exits come
-   * from the members stored, not from a list read earlier, so a retry after a crash here
-   * completes the change (a crash between a move and its event loses that event).
+   * from the members stored, not from a list read earlier, and each move owes its event until
+   * it is recorded, so a retry after a crash here completes the change and its events.
    */
   async sync(workspaceId: string, id: string, now: Date, progress: (moved: number) => void = () => {}): Promise<Moves> {
     const moves = { entered: 0, exited: 0 };
     for (let attempt = 0; attempt < 5; attempt++) {
       const segment = await this.segments.find(workspaceId, id);
       if (!segment) return moves; // deleted meanwhile: its memberships went with it
+      // The events a sync that crashed after its moves still owes.
+      if (attempt === 0) await this.recordOwed(workspaceId, segment, now);
       const listed = new Set(segment.leadIds ?? []);
       const members = new Set(await this.memberships.memberIds(workspaceId, id));
       for (const [change, leadIds] of [
@@ -46,7 +48,7 @@ export class StaticMembers {
             change === 'entered'
               ? await this.memberships.enter(workspaceId, id, chunk, now)
               : await this.memberships.exit(workspaceId, id, chunk, now);
-          await this.recordMoves(workspaceId, segment, change, moved, now);
+          await this.recordOwed(workspaceId, segment, now, moved);
           moves[change] += moved.length;
           progress(moves.entered + moves.exited);
         }
@@ -56,22 +58,15 @@ export class StaticMembers {
     return moves;
   }
 
-  /** One event per lead moved, numbered by its entry as criteria segments' are, so each is recorded once. */
-  private async recordMoves(
-    workspaceId: string,
-    segment: SegmentRecord,
-    change: MembershipChange['change'],
-    moved: readonly string[],
-    now: Date,
-  ): Promise<void> {
-    const states = await this.memberships.findStates(workspaceId, segment.id, moved);
-    const changes = moved.map((leadId): MembershipChange => ({
-      change,
-      entry: states.get(leadId)?.entries ?? 1,
+  /** One event per move owed (of these leads, or all), numbered by its entry as criteria segments' are. */
+  private async recordOwed(workspaceId: string, segment: SegmentRecord, now: Date, leadIds?: readonly string[]) {
+    const owed = await this.memberships.owedEvents(workspaceId, segment.id, leadIds);
+    const changes = owed.map((move): MembershipChange => ({
+      ...move,
       segmentId: segment.id,
       segmentName: segment.name,
-      leadId,
     }));
     await this.changeEvents.record(workspaceId, changes, now);
+    await this.memberships.clearOwedEvents(workspaceId, segment.id, owed);
   }
 }
