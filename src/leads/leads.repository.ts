@@ -102,6 +102,32 @@ export class LeadsRepository {
     }));
   }
 
+  /**
+   * How many of a workspace's leads match `filter` (a query over rollups and traits), the
+   * first `limit` of them in id order with their traits, and how many leads it has in all.
+   * Merged leads are left out, as everywhere.
+   */
+  async matching(workspaceId: string, filter: Record<string, unknown>, limit: number) {
+    const scope = { workspaceId, mergedInto: { $exists: false } };
+    const matched = { $and: [scope, filter] };
+    const [count, total, docs] = await Promise.all([
+      this.leads.collection.countDocuments(matched),
+      this.leads.collection.countDocuments(scope),
+      limit
+        ? this.leads.collection
+            .find(matched, { projection: { traits: 1 } })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .toArray()
+        : [],
+    ]);
+    const leads = docs.map((doc) => ({
+      id: doc._id as unknown as string,
+      traits: (doc.traits ?? {}) as Record<string, unknown>,
+    }));
+    return { count, total, leads };
+  }
+
   /** Points identities at a lead: new ones are created, existing ones are moved. */
   async linkIdentities(workspaceId: string, refs: readonly IdentityRef[], leadId: string, now: Date): Promise<void> {
     await bulkUpsert(

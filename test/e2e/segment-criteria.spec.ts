@@ -19,6 +19,8 @@ interface FormCase {
   leads: Record<string, LeadCase>;
   /** The product spec's shape is a whole criteria of its own: it is not nested under the case's marker. */
   spec?: boolean;
+  /** How the preview answers: one query over the leads' rollups and traits, or by evaluating events. */
+  via?: 'rollups' | 'events';
 }
 
 const instant = (now: number, ago: number) => new Date(now - ago).toISOString();
@@ -233,7 +235,48 @@ const cases: FormCase[] = [
     },
   },
   {
+    form: 'all-time counts, traits and score: one query over the rollups, the same leads as evaluation',
+    via: 'rollups',
+    criteria: (e) => ({
+      and: [
+        { performed: { event: e('visit'), minCount: 2, maxCount: 3 } },
+        { notPerformed: { event: [e('churned'), e('refund')] } },
+        { trait: { field: 'plan', operator: 'in', value: ['pro', 'team'] } },
+        { trait: { field: 'seats', operator: 'greater_than', value: 5 } },
+        {
+          or: [
+            { trait: { field: 'region', operator: 'not_exists' } },
+            { trait: { field: 'region', operator: 'not_equals', value: 'eu' } },
+          ],
+        },
+        { aggregate: { event: e('demo'), fn: 'count', operator: 'less_than', value: 2 } },
+        { not: { score: { operator: 'less_than', value: 10 } } },
+      ],
+    }),
+    leads: (() => {
+      const visits = (n: number): Did[] => Array.from({ length: n }, (_, i): Did => ['visit', (i + 1) * HOUR]);
+      const fitting = { plan: 'pro', seats: 10 };
+      return {
+        fits: { did: visits(2), traits: fitting, member: true },
+        threeVisitsTeamUs: {
+          did: [...visits(3), ['demo', HOUR]],
+          traits: { plan: 'team', seats: 6, region: 'us', score: 40 },
+          member: true,
+        },
+        fourVisits: { did: visits(4), traits: fitting, member: false },
+        oneVisit: { did: visits(1), traits: fitting, member: false },
+        refunded: { did: [...visits(2), ['refund', HOUR]], traits: fitting, member: false },
+        planInAList: { did: visits(2), traits: { ...fitting, plan: ['pro'] }, member: false },
+        seatsAsText: { did: visits(2), traits: { ...fitting, seats: '10' }, member: false },
+        inEu: { did: visits(2), traits: { ...fitting, region: 'eu' }, member: false },
+        twoDemos: { did: [...visits(2), ['demo', HOUR], ['demo', 2 * HOUR]], traits: fitting, member: false },
+        lowScore: { did: visits(2), traits: { ...fitting, score: 5 }, member: false },
+      } satisfies Record<string, LeadCase>;
+    })(),
+  },
+  {
     form: 'lead trait and score conditions',
+    via: 'rollups',
     criteria: () => ({
       and: [
         { trait: { field: 'plan', operator: 'equals', value: 'pro' } },
@@ -249,6 +292,7 @@ const cases: FormCase[] = [
   },
   {
     form: 'nested AND / OR / NOT',
+    via: 'rollups',
     criteria: (e) => ({
       or: [
         { and: [{ performed: { event: e('demo') } }, { not: { performed: { event: e('churned') } } }] },
@@ -315,7 +359,7 @@ const cases: FormCase[] = [
 describe('every criteria form against the real database', () => {
   const nudge = useApi();
 
-  it.each(cases)('$form', async ({ criteria, leads, spec }) => {
+  it.each(cases)('$form', async ({ criteria, leads, spec, via = 'events' }) => {
     const suffix = randomUUID().slice(0, 8);
     const e = (name: string) => `${name}_${suffix}`;
     const now = Date.now();
@@ -356,7 +400,7 @@ describe('every criteria form against the real database', () => {
     const members = await nudge.client.get<{ members: Array<{ leadId: string }> }>(
       `/v1/segments/${id}/members?limit=100`,
     );
-    const preview = await nudge.client.admin<{ count: number; sample: Array<{ leadId: string }> }>(
+    const preview = await nudge.client.admin<{ count: number; sample: Array<{ leadId: string }>; via: string }>(
       'POST',
       '/v1/segments/preview',
       { criteria: full, sampleSize: 100 },
@@ -366,5 +410,6 @@ describe('every criteria form against the real database', () => {
     expect(names(members.body.members)).toEqual([...expected].sort());
     expect(names(preview.body.sample)).toEqual([...expected].sort());
     expect(preview.body.count).toBe(expected.size);
+    expect(preview.body.via).toBe(via);
   });
 });

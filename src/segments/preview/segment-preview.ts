@@ -3,6 +3,7 @@ import { EventsRepository } from '../../events/events.repository';
 import { LeadsService } from '../../leads/leads.service';
 import { matchesCriteria } from '../criteria/evaluate-criteria';
 import { keptEvents } from '../criteria/kept-events';
+import { rollupFilter } from '../criteria/rollup-filter';
 import type { Criteria } from '../criteria/segment-criteria';
 import { eventsByLead } from '../evaluation/events-by-lead';
 
@@ -16,12 +17,16 @@ export interface SegmentPreviewResult {
   /** The time the criteria were evaluated at, and how long the preview took. */
   at: Date;
   durationMs: number;
+  /** `rollups`: the criteria were one query over the leads' counters and traits; `events`: every lead was evaluated. */
+  via: 'rollups' | 'events';
 }
 
 /**
- * Who criteria would hold, without saving anything: the same evaluation a recalculation
- * runs (one pass over the events the criteria reach, then every lead with its traits and
- * score), read-only, so a CRM team sees a segment's size before creating it.
+ * Who criteria would hold, without saving anything, so a CRM team sees a segment's size
+ * before creating it. Criteria that only count event types all-time and read traits and
+ * score are one query over the leads' write-time rollups; any other runs the evaluation a
+ * recalculation runs (one pass over the events the criteria reach, then every lead with
+ * its traits and score), read-only.
  */
 @Injectable()
 export class SegmentPreview {
@@ -33,8 +38,14 @@ export class SegmentPreview {
   async preview(workspaceId: string, criteria: Criteria, sampleSize: number): Promise<SegmentPreviewResult> {
     const started = Date.now();
     const at = new Date(started);
+    const filter = rollupFilter(criteria);
+    if (filter) {
+      const { count, total, leads } = await this.leads.leadsMatching(workspaceId, filter, sampleSize);
+      const sample = leads.map(({ id, traits }) => ({ leadId: id, traits }));
+      return { count, evaluated: total, sample, at, durationMs: Date.now() - started, via: 'rollups' };
+    }
     const { byLead } = await eventsByLead(this.events, workspaceId, criteria, at);
-    const result: SegmentPreviewResult = { count: 0, evaluated: 0, sample: [], at, durationMs: 0 };
+    const result: SegmentPreviewResult = { count: 0, evaluated: 0, sample: [], at, durationMs: 0, via: 'events' };
     for await (const { id, traits } of this.leads.leadsInOrder(workspaceId, undefined)) {
       result.evaluated++;
       const events = keptEvents(criteria, byLead.get(id) ?? [], at);
