@@ -4,7 +4,8 @@
  *
  * Starts FerretDB (the embedded default, fresh data directory) and the API, seeds `BENCH_LEADS`
  * leads and `BENCH_EVENTS` events straight into the database (20 % orders with a revenue, the
- * rest product views, over 60 days), creates a behavioral segment "orders worth 200 or more in
+ * rest product views, over 60 days; the leads with their counts per type, as ingestion keeps
+ * them, and a plan trait), creates a behavioral segment "orders worth 200 or more in
  * the last 30 days", then, in one run:
  *  - raw: one driver cursor over the events the criteria reach (the backfill's own query),
  *    summing revenue per lead by hand: the least any correct recalculation must read;
@@ -13,8 +14,11 @@
  *  - meanwhile, single `POST /v1/track` events go to the API, new and existing leads, and their
  *    latency and errors are recorded: ingestion must keep answering while a recalculation runs;
  *  - real-time: one new order for each of `BENCH_REALTIME` existing leads, evaluated one at a
- *    time, against the raw floor for it (a read and a write of the lead's membership document).
- * Checks: the members found equal the raw pass's count, every tracked event got 200.
+ *    time, against the raw floor for it (a read and a write of the lead's membership document);
+ *  - preview of "pro plan and 3 orders or more, ever": one query over the leads' rollups, against
+ *    the same count by hand through the driver, and against every lead evaluated over events.
+ * Checks: the members found equal the raw pass's count, every tracked event got 200, the
+ * three previews count the same leads.
  *
  * Settings: BENCH_LEADS (default 100000), BENCH_EVENTS (1000000), BENCH_REALTIME (1000),
  * BENCH_TRACK_RATE single events per second during the recalculation (20).
@@ -25,6 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mongo } from 'mongoose';
 import type { Criteria } from '../src/segments/criteria/segment-criteria';
 import type { SegmentEvaluator } from '../src/segments/evaluation/segment-evaluator';
+import type { SegmentPreview } from '../src/segments/preview/segment-preview';
 import type { SegmentRecalculator } from '../src/segments/recalculation/segment-recalculator';
 import type { SegmentsService } from '../src/segments/segments.service';
 import { ProcessGroup } from '../tools/stack/processes';
@@ -62,6 +67,7 @@ interface Results {
   ratio: number;
   ingestionMeanwhile: LatencySummary & { errors: number };
   realtime: { events: number; msPerEvent: number; rawMsPerEvent: number; ratio: number };
+  preview: { rollupsMs: number; eventsMs: number; rawMs: number; count: number; eventsCount: number; rawCount: number };
 }
 
 /** Deterministic numbers, so every run seeds the same data. */
@@ -72,31 +78,25 @@ function random(seed: number) {
 
 const leadId = (i: number) => `bench-lead-${String(i).padStart(7, '0')}`;
 
+/** Events first, then the leads with the rollups ingestion would have written for them (counts per type). */
 async function seed(db: mongo.Db, leads: number, events: number, now: number) {
-  const createdAt = new Date(now - 90 * DAY);
-  for (let i = 0; i < leads; i += 5_000) {
-    const docs = Array.from({ length: Math.min(5_000, leads - i) }, (_, k) => ({
-      _id: leadId(i + k) as never,
-      workspaceId: WORKSPACE_ID,
-      traits: {},
-      createdAt,
-      updatedAt: createdAt,
-    }));
-    await db.collection('leads').insertMany(docs, { ordered: false });
-  }
+  const counts = Array.from({ length: leads }, () => ({ order_completed: 0, product_viewed: 0 }));
   const next = random(42);
   for (let i = 0; i < events; i += 5_000) {
     const docs = Array.from({ length: Math.min(5_000, events - i) }, (_, k) => {
       const order = next() < 0.2;
       const timestamp = new Date(now - Math.floor(next() * 60 * DAY));
+      const lead = Math.floor(next() * leads);
+      const eventType = order ? 'order_completed' : 'product_viewed';
+      counts[lead][eventType]++;
       return {
         _id: `bench:${i + k}` as never,
         workspaceId: WORKSPACE_ID,
         sourceId: 'bench',
         messageId: String(i + k),
-        leadId: leadId(Math.floor(next() * leads)),
+        leadId: leadId(lead),
         type: 'track',
-        eventType: order ? 'order_completed' : 'product_viewed',
+        eventType,
         timestamp,
         receivedAt: timestamp,
         properties: order
@@ -107,6 +107,37 @@ async function seed(db: mongo.Db, leads: number, events: number, now: number) {
     await db.collection('events').insertMany(docs, { ordered: false });
     if ((i / 5_000) % 40 === 0) log(`seeded ${(i + docs.length).toLocaleString('en-US')} events…`);
   }
+  const createdAt = new Date(now - 90 * DAY);
+  for (let i = 0; i < leads; i += 5_000) {
+    const docs = Array.from({ length: Math.min(5_000, leads - i) }, (_, k) => ({
+      _id: leadId(i + k) as never,
+      workspaceId: WORKSPACE_ID,
+      traits: { plan: (i + k) % 3 ? 'free' : 'pro' },
+      countsByType: counts[i + k],
+      createdAt,
+      updatedAt: createdAt,
+    }));
+    await db.collection('leads').insertMany(docs, { ordered: false });
+  }
+}
+
+/** Previewed both ways: "pro plan, 3 orders or more, ever" (rollups) against every lead evaluated over events. */
+const previewCriteria: Criteria = {
+  and: [
+    { trait: { field: 'plan', operator: 'equals', value: 'pro' } },
+    { performed: { event: 'order_completed', minCount: 3 } },
+  ],
+};
+
+/** The preview's baseline: the one query a hand-written count of those leads would send. */
+async function rawPreview(db: mongo.Db) {
+  const started = performance.now();
+  const count = await db.collection('leads').countDocuments({
+    workspaceId: WORKSPACE_ID,
+    'traits.plan': 'pro',
+    'countsByType.order_completed': { $gte: 3 },
+  });
+  return { ms: performance.now() - started, count };
 }
 
 /** The baseline: the backfill's query through the driver, revenue summed per lead by hand. */
@@ -259,6 +290,20 @@ async function benchmark(group: ProcessGroup, workDir: string): Promise<Results>
       }
       const rawMsPerEvent = (performance.now() - started) / realtimeEvents;
 
+      log('preview: one query over the rollups, and every lead evaluated over events…');
+      const previews = app.get<SegmentPreview>((await dist('segments/preview/segment-preview.js')).SegmentPreview);
+      const rawCount = await rawPreview(db);
+      const byRollups = await previews.preview(WORKSPACE_ID, previewCriteria, 10);
+      const byEvents = await previews.byEvents(WORKSPACE_ID, previewCriteria, 10);
+      const preview = {
+        rollupsMs: byRollups.durationMs,
+        eventsMs: byEvents.durationMs,
+        rawMs: rawCount.ms,
+        count: byRollups.via === 'rollups' ? byRollups.count : -1,
+        eventsCount: byEvents.count,
+        rawCount: rawCount.count,
+      };
+
       return {
         machine,
         leads,
@@ -269,6 +314,7 @@ async function benchmark(group: ProcessGroup, workDir: string): Promise<Results>
         ratio: recalculationMs / raw.ms,
         ingestionMeanwhile,
         realtime: { events: realtimeEvents, msPerEvent, rawMsPerEvent, ratio: msPerEvent / rawMsPerEvent },
+        preview,
       };
     } finally {
       await app.close();
@@ -297,6 +343,9 @@ function formatReport(r: Results): string {
       `p99 ${int(m.p99)} ms, max ${int(m.max)} ms`,
     `  real time      ${r.realtime.msPerEvent.toFixed(2)} ms per event (${int(r.realtime.events)} events, one at a time) ` +
       `vs ${r.realtime.rawMsPerEvent.toFixed(2)} ms raw read + write = ${r.realtime.ratio.toFixed(1)}×`,
+    `  preview        ${s(r.preview.rollupsMs)} over rollups vs ${s(r.preview.rawMs)} raw countDocuments = ` +
+      `${(r.preview.rollupsMs / r.preview.rawMs).toFixed(1)}×; every lead over events ${s(r.preview.eventsMs)} ` +
+      `(${(r.preview.eventsMs / r.preview.rollupsMs).toFixed(0)}× slower); ${int(r.preview.count)} leads`,
     '',
   ].join('\n');
 }
@@ -314,6 +363,10 @@ startBench('bench:segments', () =>
       { name: 'members equal the raw pass', ok: r.recalculation.members === r.raw.members },
       { name: 'every event tracked meanwhile answered 200', ok: r.ingestionMeanwhile.errors === 0 },
       { name: 'every lead evaluated', ok: r.recalculation.evaluated >= r.leads },
+      {
+        name: 'preview over rollups, over events and raw count the same leads',
+        ok: r.preview.count === r.preview.rawCount && r.preview.eventsCount === r.preview.rawCount,
+      },
     ],
     tails: [[group, 'api']],
   }),

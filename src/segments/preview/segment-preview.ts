@@ -3,7 +3,7 @@ import { EventsRepository } from '../../events/events.repository';
 import { LeadsService } from '../../leads/leads.service';
 import { matchesCriteria } from '../criteria/evaluate-criteria';
 import { keptEvents } from '../criteria/kept-events';
-import { rollupFilter } from '../criteria/rollup-filter';
+import { LeadFilter, rollupFilter } from '../criteria/rollup-filter';
 import type { Criteria } from '../criteria/segment-criteria';
 import { eventsByLead } from '../evaluation/events-by-lead';
 
@@ -36,14 +36,22 @@ export class SegmentPreview {
   ) {}
 
   async preview(workspaceId: string, criteria: Criteria, sampleSize: number): Promise<SegmentPreviewResult> {
+    const filter = rollupFilter(criteria);
+    return filter ? this.byRollups(workspaceId, filter, sampleSize) : this.byEvents(workspaceId, criteria, sampleSize);
+  }
+
+  /** One query over the leads' rollups and traits: criteria that {@link rollupFilter} compiles. */
+  async byRollups(workspaceId: string, filter: LeadFilter, sampleSize: number): Promise<SegmentPreviewResult> {
+    const started = Date.now();
+    const { count, total, leads } = await this.leads.leadsMatching(workspaceId, filter, sampleSize);
+    const sample = leads.map(({ id, traits }) => ({ leadId: id, traits }));
+    return { count, evaluated: total, sample, at: new Date(started), durationMs: Date.now() - started, via: 'rollups' };
+  }
+
+  /** Every lead evaluated with the events the criteria reach: any criteria. */
+  async byEvents(workspaceId: string, criteria: Criteria, sampleSize: number): Promise<SegmentPreviewResult> {
     const started = Date.now();
     const at = new Date(started);
-    const filter = rollupFilter(criteria);
-    if (filter) {
-      const { count, total, leads } = await this.leads.leadsMatching(workspaceId, filter, sampleSize);
-      const sample = leads.map(({ id, traits }) => ({ leadId: id, traits }));
-      return { count, evaluated: total, sample, at, durationMs: Date.now() - started, via: 'rollups' };
-    }
     const { byLead } = await eventsByLead(this.events, workspaceId, criteria, at);
     const result: SegmentPreviewResult = { count: 0, evaluated: 0, sample: [], at, durationMs: 0, via: 'events' };
     for await (const { id, traits } of this.leads.leadsInOrder(workspaceId, undefined)) {
