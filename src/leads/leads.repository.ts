@@ -102,6 +102,19 @@ export class LeadsRepository {
     }));
   }
 
+  /** Which of these leads match `filter` (a query over rollups and traits); merged leads never do. */
+  async matchingIds(workspaceId: string, leadIds: readonly string[], filter: Record<string, unknown>) {
+    if (!leadIds.length) return new Set<string>();
+    // `_id` at the top level, so the database looks the leads up by it.
+    const docs = await this.leads.collection
+      .find(
+        { _id: { $in: leadIds as never[] }, workspaceId, mergedInto: { $exists: false }, $and: [filter] },
+        { projection: { _id: 1 } },
+      )
+      .toArray();
+    return new Set(docs.map((doc) => doc._id as unknown as string));
+  }
+
   /**
    * How many of a workspace's leads match `filter` (a query over rollups and traits), the
    * first `limit` of them in id order with their traits, and how many leads it has in all.

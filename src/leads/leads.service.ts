@@ -258,6 +258,11 @@ export class LeadsService {
     return this.repository.leadsInOrder(workspaceId, after, limit);
   }
 
+  /** Which of these leads match a query over their rollups and traits. */
+  leadsMatchingOf(workspaceId: string, leadIds: readonly string[], filter: Record<string, unknown>) {
+    return this.repository.matchingIds(workspaceId, leadIds, filter);
+  }
+
   /** How many leads match a query over their rollups and traits, a sample in id order, and how many there are. */
   leadsMatching(workspaceId: string, filter: Record<string, unknown>, limit: number) {
     return this.repository.matching(workspaceId, filter, limit);

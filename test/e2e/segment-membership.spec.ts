@@ -174,6 +174,37 @@ describe('criteria segments: real-time membership, recalculation and segment eve
     expect(calculated.lastCalculation).toMatchObject({ entered: 1 });
   });
 
+  it('answers all-time counts and traits from the rollups: leads from before the segment are members after its first run', async () => {
+    const [twice, once, freeTwice] = [newUser(), newUser(), newUser()];
+    const plan = (userId: string, value: string) =>
+      nudge.client.post('/v1/identify', { userId, traits: { plan: value }, messageId: randomUUID() });
+    for (const userId of [twice, once, freeTwice]) await plan(userId, userId === freeTwice ? 'free' : 'pro');
+    const demo = `demo_${randomUUID().slice(0, 8)}`;
+    for (const userId of [twice, twice, once, freeTwice, freeTwice]) await track(userId, demo);
+
+    const segment = await createSegment({
+      and: [
+        { performed: { event: demo, minCount: 2 } },
+        { trait: { field: 'plan', operator: 'equals', value: 'pro' } },
+      ],
+    });
+    const calculated = await recalculated(segment.id, null);
+
+    expect(calculated.lastCalculation).toMatchObject({ entered: 1, members: 1 });
+    expect(await segmentsOf(twice)).toContain(segment.id);
+    expect(await segmentsOf(once)).not.toContain(segment.id);
+    expect(await segmentsOf(freeTwice)).not.toContain(segment.id);
+    // In real time from then on, from the rollups the batch itself wrote.
+    await track(once, demo);
+    expect(await segmentsOf(once)).toContain(segment.id);
+    await plan(twice, 'free');
+    expect(await segmentsOf(twice)).not.toContain(segment.id);
+    const stored = await databaseOf(nudge.api.app)
+      .collection('segment_members')
+      .findOne({ segmentId: segment.id, member: true });
+    expect(stored).toMatchObject({ events: [] });
+  });
+
   it('starts a journey on segment_entered', async () => {
     const segment = await createSegment({ performed: { event: 'pricing_viewed', minCount: 2 } });
     const journeyId = `welcome-${segment.id}`;
@@ -261,33 +292,49 @@ describe('criteria segments: real-time membership, recalculation and segment eve
     });
   });
 
-  it('keeps one membership and one segment_entered when two API instances take the same lead at once', async () => {
-    const { startApi } = await import('../support/nudge');
-    const { trackingClient } = await import('../support/tracking');
-    const second = await startApi();
-    try {
-      const segment = await createSegment({ performed: { event: 'webinar_joined', minCount: 3 } });
-      const userId = newUser();
-      await track(userId, 'signup');
-      const clients = [nudge.client, trackingClient(second.url)];
+  it.each([
+    // Property conditions: evaluated over the events the segment keeps, all 12 of them.
+    ['its kept events', { where: [{ property: 'room', operator: 'exists' }] }, 12],
+    // All-time count: one query over the lead's rollups, which keeps no events.
+    ['its rollups', {}, 0],
+  ])(
+    'keeps one membership and one segment_entered when two API instances take the same lead at once, over %s',
+    async (_, filter, kept) => {
+      const { startApi } = await import('../support/nudge');
+      const { trackingClient } = await import('../support/tracking');
+      const second = await startApi();
+      try {
+        const segment = await createSegment({ performed: { event: 'webinar_joined', minCount: 3, ...filter } });
+        const userId = newUser();
+        await track(userId, 'signup');
+        const clients = [nudge.client, trackingClient(second.url)];
 
-      const replies = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          clients[i % 2].post('/v1/track', { userId, event: 'webinar_joined', messageId: randomUUID() }),
-        ),
-      );
+        const replies = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            clients[i % 2].post('/v1/track', {
+              userId,
+              event: 'webinar_joined',
+              properties: { room: 'main' },
+              messageId: randomUUID(),
+            }),
+          ),
+        );
 
-      expect(replies.map((reply) => reply.status)).toEqual(Array(12).fill(200));
-      const leadId = (await nudge.client.get<{ id: string }>(`/v1/leads/${userId}`)).body.id;
-      const membership = await databaseOf(nudge.api.app)
-        .collection('segment_members')
-        .findOne({ _id: `dev:${segment.id}:${leadId}` as never });
-      expect(membership).toMatchObject({ member: true, entries: 1 });
-      expect(membership!.events).toHaveLength(12);
-      const entered = (await eventsOf(userId)).filter((event) => event.event === 'segment_entered');
-      expect(entered).toHaveLength(1);
-    } finally {
-      await second.app.close();
-    }
-  });
+        expect(replies.map((reply) => reply.status)).toEqual(Array(12).fill(200));
+        const leadId = (await nudge.client.get<{ id: string }>(`/v1/leads/${userId}`)).body.id;
+        const membership = await databaseOf(nudge.api.app)
+          .collection('segment_members')
+          .findOne({ _id: `dev:${segment.id}:${leadId}` as never });
+        expect(membership).toMatchObject({ member: true, entries: 1 });
+        expect(membership!.events).toHaveLength(kept);
+        // Other tests' segments may take this lead too; only this segment's entry counts here.
+        const entered = (await eventsOf(userId)).filter(
+          (event) => event.event === 'segment_entered' && event.properties?.segmentId === segment.id,
+        );
+        expect(entered).toHaveLength(1);
+      } finally {
+        await second.app.close();
+      }
+    },
+  );
 });

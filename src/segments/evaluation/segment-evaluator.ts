@@ -3,8 +3,9 @@ import { AppError } from '../../common/app-error';
 import { LeadsService } from '../../leads/leads.service';
 import { matchesCriteria } from '../criteria/evaluate-criteria';
 import { criteriaEventTypes, criteriaProperties, keptEvents, readsProfile, trimEvent } from '../criteria/kept-events';
+import { rollupFilter } from '../criteria/rollup-filter';
 import type { Criteria } from '../criteria/segment-criteria';
-import { MembershipsRepository, StateWrite, transition, Transition } from '../memberships.repository';
+import { MembershipsRepository, MemberState, StateWrite, transition, Transition } from '../memberships.repository';
 import { SegmentErrorCode } from '../segment-errors';
 import type { KeptEvent } from '../segment-member.model';
 import { MembershipChange, SegmentChangeEvents } from './segment-change-events';
@@ -25,6 +26,12 @@ export interface LeadToEvaluate {
 }
 
 const MAX_ATTEMPTS = 8;
+
+/** A lead's standing once evaluated: member or not, and the events the segment keeps for it. */
+interface Standing {
+  member: boolean;
+  events: KeptEvent[];
+}
 
 /**
  * Evaluates leads in criteria segments and applies what changed: the events each segment
@@ -51,9 +58,7 @@ export class SegmentEvaluator {
     leads: readonly LeadToEvaluate[],
     now: Date,
   ): Promise<MembershipChange[]> {
-    const types = new Set(criteriaEventTypes(segment.criteria));
-    const properties = criteriaProperties(segment.criteria);
-    const needsTraits = readsProfile(segment.criteria);
+    const decide = this.decider(workspaceId, segment.criteria);
     const changes: MembershipChange[] = [];
     const owed: MembershipChange[] = [];
     let pending = [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
@@ -63,7 +68,7 @@ export class SegmentEvaluator {
         segment.id,
         pending.map(({ leadId }) => leadId),
       );
-      const traits = needsTraits ? await this.traitsOf(workspaceId, pending) : new Map();
+      const standing = await decide(pending);
       const writes: StateWrite[] = [];
       for (const lead of pending) {
         const state = states.get(lead.leadId) ?? { leadId: lead.leadId, member: false, entries: 0, events: [] };
@@ -71,11 +76,7 @@ export class SegmentEvaluator {
         // Time only moves forward for a lead: evaluated by a slower request (or a long
         // recalculation) after a later one, it is evaluated at the later one's time.
         const at = state.evaluatedAt && state.evaluatedAt > now ? state.evaluatedAt : now;
-        const incoming = lead.events.filter((event) => types.has(event.type)).map((e) => trimEvent(properties, e));
-        const events = keptEvents(segment.criteria, [...state.events, ...incoming], at);
-        const leadTraits = traits.get(lead.leadId) ?? lead.traits ?? {};
-        const score = typeof leadTraits.score === 'number' ? leadTraits.score : undefined;
-        const member = matchesCriteria(segment.criteria, { traits: leadTraits, score, events }, at);
+        const { member, events } = standing(lead, state, at);
         if (member === state.member && sameEvents(events, state.events)) continue;
         writes.push({ segmentId: segment.id, state, member, events, at });
       }
@@ -95,6 +96,38 @@ export class SegmentEvaluator {
       );
     await this.announce(workspaceId, [...owed, ...changes], now);
     return changes;
+  }
+
+  /**
+   * How a batch of leads' standing is decided. Criteria that {@link rollupFilter} compiles
+   * (all-time counts, traits, score) are one query over the leads' rollups, read after the
+   * batch's own rollups were written, and keep no events; any other are evaluated over the
+   * events the segment keeps per lead plus the incoming ones.
+   */
+  private decider(workspaceId: string, criteria: Criteria) {
+    const filter = rollupFilter(criteria);
+    if (filter)
+      return async (leads: readonly LeadToEvaluate[]) => {
+        const members = await this.leads.leadsMatchingOf(
+          workspaceId,
+          leads.map(({ leadId }) => leadId),
+          filter,
+        );
+        return (lead: LeadToEvaluate): Standing => ({ member: members.has(lead.leadId), events: [] });
+      };
+    const types = new Set(criteriaEventTypes(criteria));
+    const properties = criteriaProperties(criteria);
+    const needsTraits = readsProfile(criteria);
+    return async (leads: readonly LeadToEvaluate[]) => {
+      const traits = needsTraits ? await this.traitsOf(workspaceId, leads) : new Map();
+      return (lead: LeadToEvaluate, state: MemberState, at: Date): Standing => {
+        const incoming = lead.events.filter((event) => types.has(event.type)).map((e) => trimEvent(properties, e));
+        const events = keptEvents(criteria, [...state.events, ...incoming], at);
+        const leadTraits = traits.get(lead.leadId) ?? lead.traits ?? {};
+        const score = typeof leadTraits.score === 'number' ? leadTraits.score : undefined;
+        return { member: matchesCriteria(criteria, { traits: leadTraits, score, events }, at), events };
+      };
+    };
   }
 
   /** Records each change's event, then clears it as owed. */

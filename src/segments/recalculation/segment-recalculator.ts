@@ -10,6 +10,7 @@ import type {
 } from '../../../workflows/contracts/segment.contract';
 import { EventsRepository } from '../../events/events.repository';
 import { LeadsService } from '../../leads/leads.service';
+import { rollupFilter } from '../criteria/rollup-filter';
 import type { Criteria } from '../criteria/segment-criteria';
 import { MembershipsRepository } from '../memberships.repository';
 import { SegmentsRepository } from '../segments.repository';
@@ -49,7 +50,9 @@ export class SegmentRecalculator {
     const segment = await this.criteriaSegment(workspaceId, segmentId);
     if (!segment) return { recalculate: false };
     const key = criteriaKey(segment.criteria);
-    return { recalculate: true, ...(segment.backfilledKey !== key && { backfillKey: key }) };
+    // Criteria answered from the leads' rollups keep no events: there is nothing to backfill.
+    const backfill = segment.backfilledKey !== key && !rollupFilter(segment.criteria);
+    return { recalculate: true, ...(backfill && { backfillKey: key }) };
   }
 
   /**
