@@ -4,6 +4,7 @@ import { LoggerModule } from './common/logger.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
+import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
 import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
 import { JourneyExecutionsModule } from './journeys/executions/journey-executions.module';
@@ -37,6 +38,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     MessagingModule,
     SegmentsModule,
     SegmentSchedulesSyncModule,
+    ExperimentsModule,
   ],
 })
 export class AppModule {}

@@ -139,6 +139,30 @@ export class EventsRepository {
       .map((doc) => ({ type: doc.eventType as string, timestamp: doc.timestamp as Date }));
   }
 
+  /**
+   * Every event of these types whose properties hold these values (`{ experimentId: 'cta' }`),
+   * with its lead, time and the named properties, in no particular order: one cursor.
+   */
+  eventsWhere(
+    workspaceId: string,
+    types: readonly string[],
+    equals: Record<string, string>,
+    properties: readonly string[],
+  ) {
+    const filter: mongo.Filter<mongo.Document> = { workspaceId, eventType: { $in: [...types] } };
+    for (const [path, value] of Object.entries(equals)) filter[`properties.${path}`] = value;
+    const projection: Record<string, 1> = { leadId: 1, timestamp: 1 };
+    for (const path of properties) projection[`properties.${path.split('.')[0]}`] = 1;
+    return this.events.collection
+      .find(filter, { projection })
+      .batchSize(5_000)
+      .map((doc) => ({
+        leadId: doc.leadId as string,
+        timestamp: doc.timestamp as Date,
+        properties: (doc.properties ?? {}) as Record<string, unknown>,
+      }));
+  }
+
   /** A page of one lead's events, newest first, in a workspace. */
   async find(workspaceId: string, query: EventQuery): Promise<EventRecord[]> {
     const filter: mongo.Filter<mongo.Document> = { workspaceId, leadId: { $in: query.leadIds } };

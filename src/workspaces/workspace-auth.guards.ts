@@ -46,6 +46,25 @@ export class SecretKeyGuard implements CanActivate {
   }
 }
 
+/**
+ * Routes a website calls as well as a back office (an experiment's variant for a visitor):
+ * the secret key as `Authorization: Bearer`, or the write key as HTTP Basic, as on ingestion.
+ */
+@Injectable()
+export class SecretOrWriteKeyGuard implements CanActivate {
+  constructor(
+    private readonly secret: SecretKeyGuard,
+    private readonly write: WriteKeyGuard,
+  ) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    return /^Basic\s/i.test(request.headers.authorization ?? '')
+      ? this.write.canActivate(context)
+      : this.secret.canActivate(context);
+  }
+}
+
 /** The workspace the request's key belongs to; only on routes behind one of the guards above. */
 export const CurrentWorkspace = createParamDecorator((_: unknown, context: ExecutionContext): WorkspaceContext => {
   const workspace = context.switchToHttp().getRequest<AuthenticatedRequest>().workspace;

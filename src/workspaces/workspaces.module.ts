@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeysService } from './api-keys.service';
-import { SecretKeyGuard, WriteKeyGuard } from './workspace-auth.guards';
+import { SecretKeyGuard, SecretOrWriteKeyGuard, WriteKeyGuard } from './workspace-auth.guards';
 import { ApiKey, ApiKeySchema } from './api-key.model';
 import { Workspace, WorkspaceSchema } from './workspace.model';
 import { WorkspacesRepository } from './workspaces.repository';
@@ -14,7 +14,7 @@ import { WorkspacesRepository } from './workspaces.repository';
       { name: ApiKey.name, schema: ApiKeySchema },
     ]),
   ],
-  providers: [WorkspacesRepository, ApiKeysService, WriteKeyGuard, SecretKeyGuard],
-  exports: [ApiKeysService, WorkspacesRepository, WriteKeyGuard, SecretKeyGuard],
+  providers: [WorkspacesRepository, ApiKeysService, WriteKeyGuard, SecretKeyGuard, SecretOrWriteKeyGuard],
+  exports: [ApiKeysService, WorkspacesRepository, WriteKeyGuard, SecretKeyGuard, SecretOrWriteKeyGuard],
 })
 export class WorkspacesModule {}

@@ -1,0 +1,160 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../common/app-error';
+import { CommonErrorCode } from '../common/error-codes';
+import { SegmentsService } from '../segments/segments.service';
+import { AssignmentsRepository } from './assignments.repository';
+import type { CreateExperimentRequest, UpdateExperimentRequest } from './dto/experiment.request';
+import { ExperimentErrorCode } from './experiment-errors';
+import type { ExperimentStatus } from './experiment.model';
+import { ExperimentChanges, ExperimentRecord, ExperimentsRepository } from './experiments.repository';
+
+const DAY = 86_400_000;
+
+/** Where each status may go: a completed experiment stays completed. */
+const NEXT: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
+  draft: ['scheduled', 'running'],
+  scheduled: ['draft', 'running'],
+  running: ['paused', 'completed'],
+  paused: ['running', 'completed'],
+  completed: [],
+};
+
+/** Experiment definitions and their status; assignment and results are beside it. */
+@Injectable()
+export class ExperimentsService {
+  constructor(
+    private readonly repository: ExperimentsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly segments: SegmentsService,
+  ) {}
+
+  async create(workspaceId: string, request: CreateExperimentRequest): Promise<ExperimentRecord> {
+    const now = new Date();
+    const { id = `exp_${randomUUID().replace(/-/g, '').slice(0, 16)}`, seed, segmentsField, ...fields } = request;
+    await this.checkSegments(workspaceId, fields.allocation.segments ?? [], segmentsField);
+    const experiment: ExperimentRecord = {
+      id,
+      ...fields,
+      seed: seed ?? id,
+      ...dates(fields.status, fields, fields.settings.durationDays, now),
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.repository.insert(workspaceId, stripUndefined(experiment))))
+      throw new AppError(ExperimentErrorCode.Exists, HttpStatus.CONFLICT, `id: an experiment "${id}" already exists`);
+    return experiment;
+  }
+
+  async get(workspaceId: string, id: string): Promise<ExperimentRecord> {
+    const experiment = await this.repository.find(workspaceId, id);
+    if (!experiment)
+      throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+    return experiment;
+  }
+
+  list(workspaceId: string): Promise<ExperimentRecord[]> {
+    return this.repository.list(workspaceId);
+  }
+
+  /** Changes what may change while it runs (coverage ramps up, dates, settings) and moves its status. */
+  async update(workspaceId: string, id: string, request: UpdateExperimentRequest, now = new Date()) {
+    const experiment = await this.get(workspaceId, id);
+    const { settings, ...fields } = request;
+    const changes: ExperimentChanges = { ...fields, updatedAt: now };
+    if (settings) changes.settings = { ...experiment.settings, ...settings };
+    if (request.status && request.status !== experiment.status) {
+      if (!NEXT[experiment.status].includes(request.status))
+        throw new AppError(
+          ExperimentErrorCode.InvalidTransition,
+          HttpStatus.CONFLICT,
+          `status: a ${experiment.status} experiment can go to ${NEXT[experiment.status].join(' or ') || 'no other status'}, not ${request.status}`,
+        );
+      const durationDays = (changes.settings ?? experiment.settings).durationDays;
+      Object.assign(changes, dates(request.status, { ...experiment, ...fields }, durationDays, now));
+    }
+    const endAt = changes.endAt ?? experiment.endAt;
+    const startAt = changes.startAt ?? experiment.startAt;
+    if (startAt && endAt && endAt <= startAt)
+      throw new AppError(CommonErrorCode.ValidationFailed, HttpStatus.BAD_REQUEST, 'endAt: must be after startAt');
+    if (!(await this.repository.update(workspaceId, id, experiment.updatedAt, stripUndefined(changes))))
+      throw new AppError(
+        ExperimentErrorCode.Changed,
+        HttpStatus.CONFLICT,
+        `experiment "${id}" changed meanwhile; read it and retry`,
+      );
+    return { ...experiment, ...changes };
+  }
+
+  /** Completes the experiment with a winner (every lead gets it from now on), or none (control). */
+  async conclude(workspaceId: string, id: string, winnerVariantId: string | undefined, now = new Date()) {
+    const experiment = await this.get(workspaceId, id);
+    if (winnerVariantId && !experiment.variants.some((variant) => variant.id === winnerVariantId))
+      throw new AppError(
+        CommonErrorCode.ValidationFailed,
+        HttpStatus.BAD_REQUEST,
+        `winnerVariantId: the experiment has no variant "${winnerVariantId}" (it has ${experiment.variants.map((v) => v.id).join(', ')})`,
+      );
+    const changes: ExperimentChanges = {
+      status: 'completed',
+      ...(experiment.status !== 'completed' && { endAt: now }),
+      ...(winnerVariantId && { winnerVariantId }),
+      updatedAt: now,
+    };
+    if (!(await this.repository.update(workspaceId, id, experiment.updatedAt, changes)))
+      throw new AppError(
+        ExperimentErrorCode.Changed,
+        HttpStatus.CONFLICT,
+        `experiment "${id}" changed meanwhile; read it and retry`,
+      );
+    return { ...experiment, ...changes };
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.repository.remove(workspaceId, id)))
+      throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+    await this.assignments.removeExperiment(workspaceId, id);
+  }
+
+  /** Target segments must exist: an experiment for a segment nobody is in would wait forever. */
+  private async checkSegments(workspaceId: string, segmentIds: readonly string[], field: string) {
+    for (const [i, segmentId] of segmentIds.entries()) {
+      try {
+        await this.segments.get(workspaceId, segmentId);
+      } catch (error) {
+        if (error instanceof AppError && error.status === HttpStatus.NOT_FOUND)
+          throw new AppError(
+            CommonErrorCode.ValidationFailed,
+            HttpStatus.BAD_REQUEST,
+            `${field}[${i}]: no segment has the id "${segmentId}"`,
+          );
+        throw error;
+      }
+    }
+  }
+}
+
+/** Starting now fills in the start and, from the duration, the end; scheduling needs a start ahead. */
+function dates(
+  status: ExperimentStatus,
+  current: { startAt?: Date; endAt?: Date },
+  durationDays: number,
+  now: Date,
+): { startAt?: Date; endAt?: Date } {
+  if (status === 'scheduled') {
+    if (!current.startAt || current.startAt <= now)
+      throw new AppError(
+        CommonErrorCode.ValidationFailed,
+        HttpStatus.BAD_REQUEST,
+        'startAt: a scheduled experiment needs a start in the future',
+      );
+    return { endAt: current.endAt ?? new Date(current.startAt.getTime() + durationDays * DAY) };
+  }
+  if (status !== 'running') return {};
+  const startAt = current.startAt && current.startAt <= now ? current.startAt : now;
+  return { startAt, endAt: current.endAt ?? new Date(startAt.getTime() + durationDays * DAY) };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
