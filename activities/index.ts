@@ -1,6 +1,8 @@
 import type { JourneyActivities } from '../workflows/contracts/journey-activities';
+import type { ExperimentActivities } from '../workflows/contracts/experiment.contract';
 import type { SegmentActivities } from '../workflows/contracts/segment.contract';
 import { AgentsDeps, createAgentsActivities } from './agents.activities';
+import { createExperimentsActivities, ExperimentsDeps } from './experiments.activities';
 import { createJourneyLogActivities, JourneyLogDeps } from './journey-log.activities';
 import { createJourneysActivities, JourneysDeps } from './journeys.activities';
 import { createLeadsActivities, LeadsDeps } from './leads.activities';
@@ -17,7 +19,8 @@ export type ActivityDeps = SelfCheckDeps &
   JourneyLogDeps &
   WebhookDeps &
   MessagingDeps &
-  SegmentsDeps;
+  SegmentsDeps &
+  ExperimentsDeps;
 
 /** Builds every activity the worker registers; workflows proxy them by name. */
 export function createActivities(deps: ActivityDeps) {
@@ -30,7 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createJourneyLogActivities(deps),
     ...createSegmentsActivities(deps),
-  } satisfies JourneyActivities & SegmentActivities;
+    ...createExperimentsActivities(deps),
+  } satisfies JourneyActivities & SegmentActivities & ExperimentActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { ExperimentsModule } from './experiments/experiments.module';
+import { ExperimentWorkflowsSyncModule } from './experiments/lifecycle/experiment-workflows.sync';
 import { HealthModule } from './health/health.module';
 import { JourneyDispatchModule } from './journeys/dispatch/journey-dispatch.module';
 import { JourneyExecutionsModule } from './journeys/executions/journey-executions.module';
@@ -39,6 +40,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     SegmentsModule,
     SegmentSchedulesSyncModule,
     ExperimentsModule,
+    ExperimentWorkflowsSyncModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
+import type { AnalysisSummary, LifecycleReason } from '../../workflows/contracts/experiment.contract';
 import type { Criteria } from '../segments/criteria/segment-criteria';
 
 export const experimentTypes = ['content', 'journey'] as const;
@@ -44,6 +45,8 @@ export interface ExperimentSettings {
   significance: number;
   minSamplePerVariant: number;
   durationDays: number;
+  /** How often the lifecycle workflow analyses the results while it runs. */
+  analyseEveryMinutes: number;
   correction: (typeof multipleTestingCorrections)[number];
 }
 
@@ -103,6 +106,14 @@ export class Experiment {
 
   @Prop({ type: Date })
   endAt?: Date;
+
+  /** Why the lifecycle workflow last moved the status (started, srm, stopped_early, ended). */
+  @Prop({ type: String })
+  statusReason?: LifecycleReason;
+
+  /** The lifecycle workflow's latest analysis. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  lastAnalysis?: AnalysisSummary;
 
   /** Set when concluded: every lead then gets this variant, with no exposure recorded. */
   @Prop({ type: String })

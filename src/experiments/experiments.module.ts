@@ -10,6 +10,8 @@ import { Experiment, ExperimentAssignment, ExperimentAssignmentSchema, Experimen
 import { ExperimentsController } from './experiments.controller';
 import { ExperimentsRepository } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
+import { ExperimentLifecycle } from './lifecycle/experiment-lifecycle';
+import { ExperimentWorkflows } from './lifecycle/experiment-workflows';
 import { ExperimentResults } from './results/experiment-results';
 
 /**
@@ -34,7 +36,9 @@ import { ExperimentResults } from './results/experiment-results';
     ExperimentsService,
     ExperimentAssignments,
     ExperimentResults,
+    ExperimentLifecycle,
+    ExperimentWorkflows,
   ],
-  exports: [ExperimentsService, ExperimentResults],
+  exports: [ExperimentsService, ExperimentResults, ExperimentLifecycle, ExperimentWorkflows],
 })
 export class ExperimentsModule {}

@@ -43,6 +43,40 @@ export class ExperimentsRepository {
     return result.matchedCount > 0;
   }
 
+  /**
+   * Moves the status to `to` if it is one of `from` (the lifecycle workflow's moves, which
+   * never undo the API's); answers the status after, undefined when there is no experiment.
+   */
+  async moveStatus(
+    workspaceId: string,
+    id: string,
+    from: readonly string[],
+    changes: ExperimentChanges & { status: ExperimentRecord['status'] },
+  ) {
+    const _id = scopedId(workspaceId, id);
+    await this.experiments.updateOne({ _id, workspaceId, status: { $in: [...from] } }, { $set: changes });
+    return (await this.find(workspaceId, id))?.status;
+  }
+
+  /** Records what the worker found, whatever else changed. */
+  async record(workspaceId: string, id: string, changes: Pick<ExperimentChanges, 'lastAnalysis'>) {
+    await this.experiments.collection.updateOne(
+      { _id: scopedId(workspaceId, id) as never, workspaceId },
+      { $set: changes },
+    );
+  }
+
+  /** Every experiment the lifecycle workflow still moves, in every workspace (for the API's start). */
+  async listLive(): Promise<Array<{ workspaceId: string; id: string }>> {
+    const docs = await this.experiments.collection
+      .find({ status: { $in: ['scheduled', 'running', 'paused'] } }, { projection: { workspaceId: 1 } })
+      .toArray();
+    return docs.map((doc) => ({
+      workspaceId: doc.workspaceId as string,
+      id: unscopedId(doc.workspaceId as string, doc._id as unknown as string),
+    }));
+  }
+
   /** False when there was no such experiment. */
   async remove(workspaceId: string, id: string): Promise<boolean> {
     const result = await this.experiments.deleteOne({ _id: scopedId(workspaceId, id), workspaceId });

@@ -8,6 +8,7 @@ import type { CreateExperimentRequest, UpdateExperimentRequest } from './dto/exp
 import { ExperimentErrorCode } from './experiment-errors';
 import type { ExperimentStatus } from './experiment.model';
 import { ExperimentChanges, ExperimentRecord, ExperimentsRepository } from './experiments.repository';
+import { ExperimentWorkflows } from './lifecycle/experiment-workflows';
 
 const DAY = 86_400_000;
 
@@ -27,6 +28,7 @@ export class ExperimentsService {
     private readonly repository: ExperimentsRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly segments: SegmentsService,
+    private readonly workflows: ExperimentWorkflows,
   ) {}
 
   async create(workspaceId: string, request: CreateExperimentRequest): Promise<ExperimentRecord> {
@@ -43,6 +45,7 @@ export class ExperimentsService {
     };
     if (!(await this.repository.insert(workspaceId, stripUndefined(experiment))))
       throw new AppError(ExperimentErrorCode.Exists, HttpStatus.CONFLICT, `id: an experiment "${id}" already exists`);
+    await this.lifecycleChanged(workspaceId, experiment);
     return experiment;
   }
 
@@ -78,12 +81,10 @@ export class ExperimentsService {
     if (startAt && endAt && endAt <= startAt)
       throw new AppError(CommonErrorCode.ValidationFailed, HttpStatus.BAD_REQUEST, 'endAt: must be after startAt');
     if (!(await this.repository.update(workspaceId, id, experiment.updatedAt, stripUndefined(changes))))
-      throw new AppError(
-        ExperimentErrorCode.Changed,
-        HttpStatus.CONFLICT,
-        `experiment "${id}" changed meanwhile; read it and retry`,
-      );
-    return { ...experiment, ...changes };
+      throw changedMeanwhile(id);
+    const updated = { ...experiment, ...changes };
+    await this.lifecycleChanged(workspaceId, updated);
+    return updated;
   }
 
   /** Completes the experiment with a winner (every lead gets it from now on), or none (control). */
@@ -101,19 +102,24 @@ export class ExperimentsService {
       ...(winnerVariantId && { winnerVariantId }),
       updatedAt: now,
     };
-    if (!(await this.repository.update(workspaceId, id, experiment.updatedAt, changes)))
-      throw new AppError(
-        ExperimentErrorCode.Changed,
-        HttpStatus.CONFLICT,
-        `experiment "${id}" changed meanwhile; read it and retry`,
-      );
-    return { ...experiment, ...changes };
+    if (!(await this.repository.update(workspaceId, id, experiment.updatedAt, changes))) throw changedMeanwhile(id);
+    const concluded = { ...experiment, ...changes };
+    await this.lifecycleChanged(workspaceId, concluded);
+    return concluded;
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repository.remove(workspaceId, id)))
       throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
     await this.assignments.removeExperiment(workspaceId, id);
+    await this.workflows.changed({ workspaceId, experimentId: id }, false);
+  }
+
+  /** The lifecycle workflow follows the document: started for a live experiment, woken on every change. */
+  private lifecycleChanged(workspaceId: string, experiment: ExperimentRecord) {
+    if (experiment.status === 'draft')
+      return this.workflows.changed({ workspaceId, experimentId: experiment.id }, false);
+    return this.workflows.changed({ workspaceId, experimentId: experiment.id }, experiment.status !== 'completed');
   }
 
   /** Target segments must exist: an experiment for a segment nobody is in would wait forever. */
@@ -154,6 +160,13 @@ function dates(
   const startAt = current.startAt && current.startAt <= now ? current.startAt : now;
   return { startAt, endAt: current.endAt ?? new Date(startAt.getTime() + durationDays * DAY) };
 }
+
+const changedMeanwhile = (id: string) =>
+  new AppError(
+    ExperimentErrorCode.Changed,
+    HttpStatus.CONFLICT,
+    `experiment "${id}" changed meanwhile; read it and retry`,
+  );
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

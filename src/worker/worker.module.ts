@@ -3,6 +3,7 @@ import { AgentsModule } from '../agents/agents.module';
 import { LoggerModule } from '../common/logger.module';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { ExperimentsModule } from '../experiments/experiments.module';
 import { JourneyLogModule } from '../journeys/executions/journey-log.module';
 import { JourneyVersionsModule } from '../journeys/journey-versions.module';
 import { LeadsModule } from '../leads/leads.module';
@@ -32,6 +33,7 @@ import { WorkerService } from './worker.service';
     JourneyLogModule,
     JourneyVersionsModule,
     SegmentsModule,
+    ExperimentsModule,
     // The segment events recalculation records start journeys, as the API's do.
     JourneyDispatchModule,
   ],

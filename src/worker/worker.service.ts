@@ -5,6 +5,7 @@ import { createActivities } from '../../activities';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { AssignmentsService } from '../agents/assignments.service';
 import { TasksService } from '../agents/tasks.service';
+import { ExperimentLifecycle } from '../experiments/lifecycle/experiment-lifecycle';
 import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
 import { JourneyVersionsReader } from '../journeys/journey-versions.reader';
 import { LeadsService } from '../leads/leads.service';
@@ -33,6 +34,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly journeyVersions: JourneyVersionsReader,
     private readonly messaging: MessagingService,
     private readonly segmentRecalculator: SegmentRecalculator,
+    private readonly experimentLifecycle: ExperimentLifecycle,
   ) {}
 
   /** Connects, registers workflows and activities, and polls until shutdown. */
@@ -57,6 +59,7 @@ export class WorkerService implements BeforeApplicationShutdown {
         journeyVersions: this.journeyVersions,
         messaging: this.messaging,
         segmentRecalculator: this.segmentRecalculator,
+        experimentLifecycle: this.experimentLifecycle,
       }),
     });
     this.logger.log(`polling task queue ${this.worker.options.taskQueue} as ${identity}`);

@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS = {
   minSamplePerVariant: 100,
   durationDays: 14,
   correction: 'holm',
+  analyseEveryMinutes: 60,
 } as const;
 
 const lowercased = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -56,6 +57,7 @@ const settingsSchema = z.strictObject({
   minSamplePerVariant: z.number().int().min(2).max(10_000_000).optional(),
   durationDays: z.number().int().min(1).max(365).optional(),
   correction: z.enum(multipleTestingCorrections).optional(),
+  analyseEveryMinutes: z.number().int().min(1).max(10_080).optional(),
 });
 
 const allocationSchema = z.strictObject({

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { experimentStateQuery, experimentWorkflowId } from '../../workflows/contracts/experiment.contract';
+import { startWorker } from '../support/nudge';
+import { testStack } from '../support/stack';
+import { eventually } from '../support/journey-fixtures';
+import { useApi } from '../support/tracking';
+
+interface Experiment {
+  id: string;
+  status: string;
+  statusReason?: string;
+  lastAnalysis?: { verdict: string; srmMismatch: boolean; canStopEarly: boolean; leadingVariantId?: string };
+}
+
+/** The `experimentWorkflow` on the real worker and Temporal server, driven over REST. */
+describe('experiment lifecycle on the worker', () => {
+  const nudge = useApi();
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let temporal: Client;
+
+  beforeAll(async () => {
+    worker = await startWorker();
+    temporal = new Client({ connection: await Connection.connect({ address: testStack().temporalAddress }) });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await temporal?.connection.close();
+  });
+
+  const create = async (body: Record<string, unknown>) => {
+    const reply = await nudge.client.admin<Experiment>('POST', '/v1/experiments', {
+      name: 'Lifecycle',
+      variants: [{ name: 'A' }, { name: 'B' }],
+      settings: { analyseEveryMinutes: 1 },
+      ...body,
+    });
+    expect(reply.status).toBe(201);
+    return reply.body;
+  };
+  const read = async (id: string) => (await nudge.client.get<Experiment>(`/v1/experiments/${id}`)).body;
+  const handleOf = (id: string) =>
+    temporal.workflow.getHandle(experimentWorkflowId({ workspaceId: 'dev', experimentId: id }));
+  const until = (id: string, predicate: (experiment: Experiment) => boolean) =>
+    eventually(async () => {
+      const experiment = await read(id);
+      return predicate(experiment) && experiment;
+    }, 60_000);
+
+  /** Leads exposed by an SDK (experiment_viewed), `converted` of each variant's also signing up. */
+  async function expose(experimentId: string, counts: Record<string, { leads: number; converted: number }>) {
+    const run = randomUUID().slice(0, 8);
+    const batch = Object.entries(counts).flatMap(([variantId, { leads, converted }]) =>
+      Array.from({ length: leads }, (_, i) => {
+        const userId = `life-${run}-${variantId}-${i}`;
+        const viewed = {
+          type: 'track',
+          userId,
+          event: 'experiment_viewed',
+          properties: { experimentId, variantId },
+          messageId: randomUUID(),
+          timestamp: new Date(Date.now() - 60_000).toISOString(),
+        };
+        const signup = { type: 'track', userId, event: 'signup', messageId: randomUUID() };
+        return i < converted ? [viewed, signup] : [viewed];
+      }).flat(),
+    );
+    for (let start = 0; start < batch.length; start += 200)
+      expect((await nudge.client.post('/v1/batch', { batch: batch.slice(start, start + 200) })).status).toBe(200);
+  }
+
+  it('starts a workflow with the experiment, analyses it, follows pause and resume, and ends when concluded', async () => {
+    const experiment = await create({ status: 'running', successMetrics: ['signup'] });
+    const handle = handleOf(experiment.id);
+    const analysed = await until(experiment.id, (e) => e.lastAnalysis !== undefined);
+    expect(analysed.lastAnalysis!.verdict).toMatch(/^Not enough data yet/);
+    expect(await handle.query(experimentStateQuery)).toMatchObject({ status: 'running' });
+
+    await nudge.client.admin('PUT', `/v1/experiments/${experiment.id}`, { status: 'paused' });
+    await eventually(async () => (await handle.query(experimentStateQuery)).status === 'paused');
+    await nudge.client.admin('PUT', `/v1/experiments/${experiment.id}`, { status: 'running' });
+    await eventually(async () => (await handle.query(experimentStateQuery)).status === 'running');
+
+    await nudge.client.admin('POST', `/v1/experiments/${experiment.id}/conclude`, { winnerVariantId: 'b' });
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+    expect(await read(experiment.id)).toMatchObject({ status: 'completed', winnerVariantId: 'b' });
+  });
+
+  it('starts a scheduled experiment at its start', async () => {
+    const experiment = await create({
+      status: 'scheduled',
+      startAt: new Date(Date.now() + 3_000).toISOString(),
+      successMetrics: ['signup'],
+    });
+    expect(experiment.status).toBe('scheduled');
+    expect(await until(experiment.id, (e) => e.status === 'running')).toMatchObject({ statusReason: 'started' });
+    await nudge.client.admin('POST', `/v1/experiments/${experiment.id}/conclude`, {});
+    expect(await handleOf(experiment.id).result()).toMatchObject({ status: 'completed' });
+  });
+
+  it('pauses itself when exposures do not follow the weights', async () => {
+    const experiment = await create({ successMetrics: ['signup'] });
+    await expose(experiment.id, { a: { leads: 260, converted: 0 }, b: { leads: 140, converted: 0 } });
+    await nudge.client.admin('PUT', `/v1/experiments/${experiment.id}`, { status: 'running' });
+    const paused = await until(experiment.id, (e) => e.status === 'paused');
+    expect(paused).toMatchObject({ statusReason: 'srm', lastAnalysis: { srmMismatch: true } });
+    await nudge.client.admin('POST', `/v1/experiments/${experiment.id}/conclude`, {});
+  });
+
+  it('stops early when the always-valid test allows, with the leading variant recorded', async () => {
+    const experiment = await create({ successMetrics: ['signup'] });
+    await expose(experiment.id, { a: { leads: 200, converted: 20 }, b: { leads: 200, converted: 110 } });
+    await nudge.client.admin('PUT', `/v1/experiments/${experiment.id}`, { status: 'running' });
+    const stopped = await until(experiment.id, (e) => e.status === 'completed');
+    expect(stopped).toMatchObject({
+      statusReason: 'stopped_early',
+      lastAnalysis: {
+        canStopEarly: true,
+        leadingVariantId: 'b',
+        verdict: expect.stringMatching(/^B beats A on signup/),
+      },
+    });
+  });
+});
