@@ -6,6 +6,7 @@ import type {
   LifecycleReason,
   LifecycleStatus,
 } from '../workflows/contracts/experiment.contract';
+import type { JourneyActivities } from '../workflows/contracts/journey-activities';
 
 /** The experiment lifecycle's steps, as the worker hands in ExperimentLifecycle. */
 export interface ExperimentLifecycleSteps {
@@ -20,12 +21,32 @@ export interface ExperimentLifecycleSteps {
   analyse(ref: ExperimentRef, at: Date): Promise<AnalysisSummary>;
 }
 
-export interface ExperimentsDeps {
-  experimentLifecycle: ExperimentLifecycleSteps;
+/** A lead's variant, as ExperimentAssignments answers it; undefined when the experiment or lead is gone. */
+export interface JourneyVariants {
+  variantForJourney(
+    workspaceId: string,
+    experimentId: string,
+    leadId: string,
+  ): Promise<{ variantId: string; inExperiment: boolean; reason: string } | undefined>;
 }
 
-export function createExperimentsActivities({ experimentLifecycle }: ExperimentsDeps): ExperimentActivities {
+export interface ExperimentsDeps {
+  experimentLifecycle: ExperimentLifecycleSteps;
+  experimentAssignments: JourneyVariants;
+}
+
+export function createExperimentsActivities({
+  experimentLifecycle,
+  experimentAssignments,
+}: ExperimentsDeps): ExperimentActivities & Pick<JourneyActivities, 'assignJourneyVariant'> {
   return {
+    /** Sticky and recorded once, so a retried step takes the same variant and exposes once. */
+    assignJourneyVariant: async ({ workspaceId, leadId, experimentId }) => {
+      const answer = await experimentAssignments.variantForJourney(workspaceId, experimentId, leadId);
+      return answer
+        ? { variantId: answer.variantId, inExperiment: answer.inExperiment, reason: answer.reason }
+        : { inExperiment: false, reason: 'experiment_gone' };
+    },
     getExperimentPlan: (ref) => experimentLifecycle.plan(ref),
     moveExperimentStatus: ({ from, to, reason, at, ...ref }) =>
       experimentLifecycle.move(ref, from, to, reason, new Date(at)),

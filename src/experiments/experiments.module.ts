@@ -39,6 +39,6 @@ import { ExperimentResults } from './results/experiment-results';
     ExperimentLifecycle,
     ExperimentWorkflows,
   ],
-  exports: [ExperimentsService, ExperimentResults, ExperimentLifecycle, ExperimentWorkflows],
+  exports: [ExperimentsService, ExperimentAssignments, ExperimentResults, ExperimentLifecycle, ExperimentWorkflows],
 })
 export class ExperimentsModule {}

@@ -5,6 +5,7 @@ import { createActivities } from '../../activities';
 import { AppConfig, ConfigService } from '../config/config.module';
 import { AssignmentsService } from '../agents/assignments.service';
 import { TasksService } from '../agents/tasks.service';
+import { ExperimentAssignments } from '../experiments/assignment/experiment-assignments.service';
 import { ExperimentLifecycle } from '../experiments/lifecycle/experiment-lifecycle';
 import { JourneyLogWriter } from '../journeys/executions/journey-log.writer';
 import { JourneyVersionsReader } from '../journeys/journey-versions.reader';
@@ -35,6 +36,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly messaging: MessagingService,
     private readonly segmentRecalculator: SegmentRecalculator,
     private readonly experimentLifecycle: ExperimentLifecycle,
+    private readonly experimentAssignments: ExperimentAssignments,
   ) {}
 
   /** Connects, registers workflows and activities, and polls until shutdown. */
@@ -60,6 +62,7 @@ export class WorkerService implements BeforeApplicationShutdown {
         messaging: this.messaging,
         segmentRecalculator: this.segmentRecalculator,
         experimentLifecycle: this.experimentLifecycle,
+        experimentAssignments: this.experimentAssignments,
       }),
     });
     this.logger.log(`polling task queue ${this.worker.options.taskQueue} as ${identity}`);

@@ -121,4 +121,78 @@ describe('experiment lifecycle on the worker', () => {
       },
     });
   });
+  it('splits a journey by the experiment, with a holdout that receives nothing, and counts each lead once', async () => {
+    const experiment = await create({
+      status: 'running',
+      variants: [
+        { id: 'holdout', name: 'Holdout', weight: 0.2, isControl: true },
+        { id: 'short', name: 'Short', weight: 0.4 },
+        { id: 'long', name: 'Long', weight: 0.4 },
+      ],
+      successMetrics: ['quote_requested'],
+    });
+    const journeyId = `exp-journey-${randomUUID().slice(0, 8)}`;
+    const trigger = `cta_seen_${randomUUID().slice(0, 8)}`;
+    const created = await nudge.client.admin('POST', '/v1/journeys', {
+      id: journeyId,
+      definition: {
+        name: 'CTA follow-up',
+        trigger: { event: trigger },
+        steps: [
+          {
+            id: 'split',
+            type: 'experiment',
+            experimentId: experiment.id,
+            holdoutVariantId: 'holdout',
+            variants: {
+              short: [{ id: 'mark-short', type: 'update_lead', setTraits: { cta: 'short' } }],
+              long: [{ id: 'mark-long', type: 'update_lead', setTraits: { cta: 'long' } }],
+            },
+          },
+          { id: 'tag', type: 'update_lead', addTags: ['followed-up'] },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    expect((await nudge.client.admin('POST', `/v1/journeys/${journeyId}/publish`)).status).toBe(200);
+    const userIds = Array.from({ length: 30 }, (_, i) => `cta-${randomUUID().slice(0, 8)}-${i}`);
+    for (const userId of userIds)
+      await nudge.client.post('/v1/track', { userId, event: trigger, messageId: randomUUID() });
+
+    for (const userId of userIds) {
+      const run = await eventually(async () => {
+        const page = await nudge.client.get<{ executions: Array<{ status: string; exitReason?: string }> }>(
+          `/v1/journeys/${journeyId}/executions?leadId=${userId}`,
+        );
+        const execution = page.body.executions?.[0];
+        return execution && execution.status !== 'running' && execution;
+      }, 60_000);
+      const lead = (
+        await nudge.client.get<{ id: string; traits: Record<string, unknown>; tags: string[] }>(`/v1/leads/${userId}`)
+      ).body;
+      const { variantId, reason } = (
+        await nudge.client.get<{ variantId: string; reason: string }>(
+          `/v1/experiments/${experiment.id}/variants/${userId}`,
+        )
+      ).body;
+      expect(reason).toBe('sticky'); // the journey's step assigned it first
+      if (variantId === 'holdout') {
+        expect(run).toMatchObject({ status: 'exited', exitReason: 'holdout' });
+        expect(lead.traits.cta).toBeUndefined();
+        expect(lead.tags).not.toContain('followed-up');
+      } else {
+        expect(run.status).toBe('completed');
+        expect(lead.traits.cta).toBe(variantId);
+        expect(lead.tags).toContain('followed-up');
+      }
+    }
+    const results = (
+      await nudge.client.get<{ exposedLeads: number; variants: Array<{ exposures: number }> }>(
+        `/v1/experiments/${experiment.id}/results`,
+      )
+    ).body;
+    expect(results.exposedLeads).toBe(userIds.length);
+    expect(results.variants.reduce((sum, variant) => sum + variant.exposures, 0)).toBe(userIds.length);
+    await nudge.client.admin('POST', `/v1/experiments/${experiment.id}/conclude`, {});
+  });
 });

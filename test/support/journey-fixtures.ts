@@ -52,6 +52,7 @@ export function stubActivities(overrides: Overrides = {}, facts: Partial<LeadFac
     createTask: (input) => Promise.resolve({ taskId: `t-${input.key}` }),
     callWebhook: () => Promise.resolve({ status: 200 }),
     updateLead: () => Promise.resolve(),
+    assignJourneyVariant: () => Promise.resolve({ variantId: 'control', inExperiment: true, reason: 'assigned' }),
     recordRunStarted: () => Promise.resolve(),
     recordStep: () => Promise.resolve(),
     recordRunEnded: () => Promise.resolve(),

@@ -338,6 +338,57 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
     });
   });
 
+  describe('experiment step', () => {
+    const definition = journey([
+      {
+        id: 'cta-test',
+        type: 'experiment',
+        experimentId: 'cta',
+        holdoutVariantId: 'holdout',
+        variants: {
+          short: [{ id: 'short-email', type: 'send_email', template: 'short' }],
+          long: [{ id: 'long-email', type: 'send_email', template: 'long' }],
+        },
+        otherwise: [{ id: 'default-email', type: 'send_email', template: 'default' }],
+      },
+      { id: 'follow-up', type: 'send_sms', template: 'follow-up' },
+    ]);
+
+    it.each([
+      ['a variant with steps', { variantId: 'long', inExperiment: true, reason: 'assigned' }, ['long'], 'variant'],
+      ['a variant without steps', { variantId: 'control', inExperiment: true, reason: 'sticky' }, [], 'variant'],
+      ['the rolled-out winner', { variantId: 'short', inExperiment: false, reason: 'concluded' }, ['short'], 'variant'],
+      [
+        'not in the experiment',
+        { variantId: 'control', inExperiment: false, reason: 'not_covered' },
+        ['default'],
+        'not_in_experiment',
+      ],
+      ['the experiment deleted', { inExperiment: false, reason: 'experiment_gone' }, ['default'], 'not_in_experiment'],
+    ])('splits the lead by its variant: %s', async (name, answer, emails, result) => {
+      const stub = stubActivities({ assignJourneyVariant: () => Promise.resolve(answer) });
+      await withRun(`ld_exp_${emails.join('') || 'none'}_${result}_${name.length}`, definition, stub, async (run) => {
+        expect(await run.result()).toEqual({ outcome: 'completed', converted: false });
+        expect(stub.callsOf('assignJourneyVariant')).toEqual([expect.objectContaining({ experimentId: 'cta' })]);
+        expect(stub.callsOf('sendEmail').map(({ template }) => template)).toEqual(emails);
+        expect(stub.callsOf('sendSms')).toHaveLength(1); // the steps after the experiment
+        expect(stepsRecorded(stub)[0]).toEqual(['cta-test', result]);
+      });
+    });
+
+    it("ends a holdout lead's run at the step: it receives nothing", async () => {
+      const stub = stubActivities({
+        assignJourneyVariant: () => Promise.resolve({ variantId: 'holdout', inExperiment: true, reason: 'assigned' }),
+      });
+      await withRun('ld_exp_holdout', definition, stub, async (run) => {
+        expect(await run.result()).toEqual({ outcome: 'exited', exitReason: 'holdout', converted: false });
+        expect(stub.callsOf('sendEmail')).toEqual([]);
+        expect(stub.callsOf('sendSms')).toEqual([]);
+        expect(await statusOf(run)).toMatchObject({ experimentVariants: { cta: 'holdout' } });
+      });
+    });
+  });
+
   it.each([
     ['a 4xx, at once', () => ApplicationFailure.nonRetryable('HTTP 404', 'WebhookRejected'), 1],
     ['a 5xx, after five attempts', () => new Error('HTTP 503'), 5],

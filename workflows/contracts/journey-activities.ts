@@ -53,7 +53,18 @@ export interface StepRecord extends RunRef {
   type: string;
   /** Workflow time the step finished (ISO). */
   at: string;
-  result: 'done' | 'skipped' | 'failed' | 'timed_out' | 'matched' | 'then' | 'else';
+  result:
+    | 'done'
+    | 'skipped'
+    | 'failed'
+    | 'timed_out'
+    | 'matched'
+    | 'then'
+    | 'else'
+    // An experiment step: the lead's variant, its holdout, or not in the experiment.
+    | 'variant'
+    | 'holdout'
+    | 'not_in_experiment';
   detail?: Record<string, unknown>;
 }
 
@@ -110,6 +121,18 @@ export interface UpdateLeadInput extends StepContext {
   addTags?: string[];
 }
 
+export interface AssignVariantInput extends StepContext {
+  experimentId: string;
+}
+
+/** A lead's variant for a journey's experiment step; `variantId` is absent when the experiment is gone. */
+export interface JourneyVariant {
+  variantId?: string;
+  inExperiment: boolean;
+  /** The assignment's reason: `concluded` means the variant is the rolled-out winner. */
+  reason: string;
+}
+
 export interface JourneyActivities {
   /** A published version's definition (immutable); a version that does not exist fails the run. */
   getJourneyDefinition(input: { workspaceId: string; journeyId: string; version: number }): Promise<JourneyDefinition>;
@@ -121,6 +144,8 @@ export interface JourneyActivities {
   /** Retries 5xx, 429 and network errors; a 4xx is final (non-retryable). */
   callWebhook(input: CallWebhookInput): Promise<{ status: number }>;
   updateLead(input: UpdateLeadInput): Promise<void>;
+  /** The lead's variant (sticky; its exposure recorded once), as the experiment's variants route answers. */
+  assignJourneyVariant(input: AssignVariantInput): Promise<JourneyVariant>;
   recordRunStarted(input: RunStarted): Promise<void>;
   recordStep(input: StepRecord): Promise<void>;
   recordRunEnded(input: RunEnded): Promise<void>;

@@ -72,6 +72,17 @@ export type JourneyStep =
   | { id: string; type: 'create_task'; title: string; dueInMinutes?: number }
   | { id: string; type: 'webhook'; url: string; method: 'POST' | 'PUT'; body?: Record<string, unknown> }
   | { id: string; type: 'update_lead'; setTraits?: Record<string, unknown>; addTags?: string[] }
+  | {
+      id: string;
+      type: 'experiment';
+      experimentId: string;
+      /** Steps per variant id; a variant without steps here goes on after this step. */
+      variants: Record<string, JourneyStep[]>;
+      /** A variant that receives nothing: its leads' runs end here (exit reason `holdout`). */
+      holdoutVariantId?: string;
+      /** Leads the experiment does not take: not running, not covered, not eligible. */
+      otherwise: JourneyStep[];
+    }
   | { id: string; type: 'exit' };
 
 export type JourneyStepType = JourneyStep['type'];

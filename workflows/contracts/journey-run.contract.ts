@@ -47,6 +47,8 @@ export interface JourneyRunStatus {
   heldUntil?: string;
   completedSteps: string[];
   converted: boolean;
+  /** The variant the run took at each experiment step, by experiment id. */
+  experimentVariants?: Record<string, string>;
   outcome?: RunOutcome;
 }
 

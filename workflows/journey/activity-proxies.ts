@@ -18,7 +18,13 @@ export const { callWebhook } = proxyActivities<JourneyActivities>({
 });
 
 // Reads and bookkeeping in our own database: quick, retried until the database is back.
-export const { getJourneyDefinition, getLeadFacts, recordRunStarted, recordStep, recordRunEnded } =
-  proxyActivities<JourneyActivities>({
-    startToCloseTimeout: '10 seconds',
-  });
+export const {
+  getJourneyDefinition,
+  getLeadFacts,
+  assignJourneyVariant,
+  recordRunStarted,
+  recordStep,
+  recordRunEnded,
+} = proxyActivities<JourneyActivities>({
+  startToCloseTimeout: '10 seconds',
+});

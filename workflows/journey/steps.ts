@@ -5,11 +5,20 @@ import { Step } from '../contracts/search-attributes';
 import { matchesAll, matchesAny } from '../lib/conditions';
 import { conditionFacts, readsLead } from '../lib/event-match';
 import { quietHoursEnd, resolveTimeZone } from '../lib/quiet-hours';
-import { assignAgent, callWebhook, createTask, sendEmail, sendSms, updateLead } from './activity-proxies';
+import { nestedSteps } from '../lib/nested-steps';
+import {
+  assignAgent,
+  assignJourneyVariant,
+  callWebhook,
+  createTask,
+  sendEmail,
+  sendSms,
+  updateLead,
+} from './activity-proxies';
 import { leadFacts, MINUTE, nextMatch, record, RunContext, stepContext } from './run-context';
 
-/** Set when an `exit` step ended the run early. */
-export type StepsEnd = 'exit_step' | undefined;
+/** Set when a step ended the run early: an `exit` step, or an experiment's holdout. */
+export type StepsEnd = 'exit_step' | 'holdout' | undefined;
 
 /** Interprets `steps` in order, nested branches included, until they end or an exit step. */
 export async function runSteps(run: RunContext, steps: readonly JourneyStep[]): Promise<StepsEnd> {
@@ -17,11 +26,12 @@ export async function runSteps(run: RunContext, steps: readonly JourneyStep[]): 
     run.status.currentStep = step.id;
     upsertSearchAttributes([{ key: Step, value: step.id }]);
     try {
-      if ((await runStep(run, step)) === 'exit_step') return 'exit_step';
+      const end = await runStep(run, step);
+      if (end) return end;
     } catch (error) {
       // An activity out of retries fails the run; say which step, for the lead's timeline
-      // (once: a branch or wait-for only passes on the failure of a step inside it).
-      const nested = step.type === 'branch' || step.type === 'wait_for';
+      // (once: a step holding steps only passes on the failure of a step inside it).
+      const nested = nestedSteps(step).length > 0;
       if (error instanceof ActivityFailure && !isCancellation(error) && !nested) {
         await record(run, step, 'failed', { message: error.cause?.message ?? error.message });
       }
@@ -89,6 +99,22 @@ async function runStep(run: RunContext, step: JourneyStep): Promise<StepsEnd | v
       const { setTraits, addTags } = step;
       await updateLead({ ...context, ...(setTraits && { setTraits }), ...(addTags && { addTags }) });
       return record(run, step, 'done');
+    }
+    case 'experiment': {
+      const assigned = await assignJourneyVariant({ ...context, experimentId: step.experimentId });
+      // A rolled-out winner is followed like a variant; anyone else outside goes `otherwise`.
+      const { variantId } = assigned;
+      if (!variantId || (!assigned.inExperiment && assigned.reason !== 'concluded')) {
+        await record(run, step, 'not_in_experiment', { reason: assigned.reason });
+        return runSteps(run, step.otherwise);
+      }
+      run.status.experimentVariants = { ...run.status.experimentVariants, [step.experimentId]: variantId };
+      if (variantId === step.holdoutVariantId) {
+        await record(run, step, 'holdout', { variantId });
+        return 'holdout';
+      }
+      await record(run, step, 'variant', { variantId });
+      return runSteps(run, step.variants[variantId] ?? []);
     }
     case 'exit':
       await record(run, step, 'done');

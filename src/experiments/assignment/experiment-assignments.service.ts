@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppError } from '../../common/app-error';
 import { IngestionService } from '../../events/ingestion.service';
 import { LeadsService } from '../../leads/leads.service';
 import { rollupFilter } from '../../segments/criteria/rollup-filter';
 import { SegmentsService } from '../../segments/segments.service';
 import { Assignment, AssignmentsRepository } from '../assignments.repository';
 import type { Variant } from '../experiment.model';
-import type { ExperimentRecord } from '../experiments.repository';
+import { ExperimentRecord, ExperimentsRepository } from '../experiments.repository';
 import { AssignmentReason, controlOf, decideVariant } from './decide-variant';
 
 /** The event each lead's first assignment records (Segment's "Experiment Viewed", in Nudge's casing). */
@@ -30,6 +31,7 @@ export interface VariantAnswer {
 export class ExperimentAssignments {
   constructor(
     private readonly assignments: AssignmentsRepository,
+    private readonly experiments: ExperimentsRepository,
     private readonly leads: LeadsService,
     private readonly segments: SegmentsService,
     private readonly ingestion: IngestionService,
@@ -68,6 +70,21 @@ export class ExperimentAssignments {
     if (assignment.exposureOwed) await this.expose(workspaceId, experiment, assignment, now);
     const variant = experiment.variants.find(({ id: variantId }) => variantId === assignment.variantId)!;
     return answer(variant, true, inserted ? 'assigned' : 'sticky');
+  }
+
+  /**
+   * {@link variantFor} by experiment id, for a journey's experiment step: undefined when the
+   * experiment or the lead is gone (the step then takes its `otherwise` steps).
+   */
+  async variantForJourney(workspaceId: string, experimentId: string, leadId: string) {
+    const experiment = await this.experiments.find(workspaceId, experimentId);
+    if (!experiment) return undefined;
+    try {
+      return await this.variantFor(workspaceId, experiment, leadId);
+    } catch (error) {
+      if (error instanceof AppError && error.status === HttpStatus.NOT_FOUND) return undefined;
+      throw error;
+    }
   }
 
   /** Members of a target segment (any of them), and leads whose rollups meet the allocation's criteria. */

@@ -5,6 +5,7 @@ import type {
   JourneyStep,
 } from '../../../workflows/contracts/journey-definition';
 import { ConditionFacts, matchesAll } from '../../../workflows/lib/conditions';
+import { nestedSteps } from '../../../workflows/lib/nested-steps';
 
 /** A published journey version as the matcher needs it. */
 export interface MatchableJourney {
@@ -78,10 +79,8 @@ export class TriggerMatcher {
 }
 
 function waitedForEvents(steps: readonly JourneyStep[]): EventMatch[] {
-  return steps.flatMap((step) => {
-    if (step.type === 'wait_for')
-      return [step.event, ...waitedForEvents(step.onEvent), ...waitedForEvents(step.onTimeout)];
-    if (step.type === 'branch') return [...waitedForEvents(step.then), ...waitedForEvents(step.else)];
-    return [];
-  });
+  return steps.flatMap((step) => [
+    ...(step.type === 'wait_for' ? [step.event] : []),
+    ...nestedSteps(step).flatMap(([, nested]) => waitedForEvents(nested)),
+  ]);
 }

@@ -7,6 +7,7 @@ import {
   JourneyStep,
   QuietHours,
 } from '../../../workflows/contracts/journey-definition';
+import { nestedSteps } from '../../../workflows/lib/nested-steps';
 
 /**
  * Validation of journey definitions. Each schema is typed by its contract type, so the
@@ -94,6 +95,19 @@ const step: z.ZodType<JourneyStep> = z.lazy(() =>
       setTraits: z.record(z.string().regex(/^[^$.]+$/, 'no "$" or "."'), z.unknown()).optional(),
       addTags: z.array(z.string().min(1).max(100)).max(50).optional(),
     }),
+    z
+      .object({
+        id,
+        type: z.literal('experiment'),
+        experimentId: id,
+        variants: z.record(id, steps).default({}),
+        holdoutVariantId: id.optional(),
+        otherwise: steps,
+      })
+      .refine((s) => !s.holdoutVariantId || !s.variants[s.holdoutVariantId]?.length, {
+        message: 'a holdout receives nothing: give its variant no steps',
+        path: ['holdoutVariantId'],
+      }),
     z.object({ id, type: z.literal('exit') }),
   ]),
 );
@@ -142,13 +156,6 @@ export function walkSteps(
   list.forEach((s, index) => {
     const here = [...path, index];
     visit(s, here);
-    if (s.type === 'wait_for') {
-      walkSteps(s.onEvent, visit, [...here, 'onEvent']);
-      walkSteps(s.onTimeout, visit, [...here, 'onTimeout']);
-    }
-    if (s.type === 'branch') {
-      walkSteps(s.then, visit, [...here, 'then']);
-      walkSteps(s.else, visit, [...here, 'else']);
-    }
+    for (const [key, nested] of nestedSteps(s)) walkSteps(nested, visit, [...here, ...key]);
   });
 }
