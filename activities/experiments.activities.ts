@@ -19,6 +19,7 @@ export interface ExperimentLifecycleSteps {
     at: Date,
   ): Promise<LifecycleStatus | undefined>;
   analyse(ref: ExperimentRef, at: Date): Promise<AnalysisSummary>;
+  conclude(ref: ExperimentRef, winnerVariantId: string, at: Date): Promise<LifecycleStatus | undefined>;
 }
 
 /** A lead's variant, as ExperimentAssignments answers it; undefined when the experiment or lead is gone. */
@@ -51,5 +52,7 @@ export function createExperimentsActivities({
     moveExperimentStatus: ({ from, to, reason, at, ...ref }) =>
       experimentLifecycle.move(ref, from, to, reason, new Date(at)),
     analyseExperimentResults: ({ at, ...ref }) => experimentLifecycle.analyse(ref, new Date(at)),
+    concludeExperiment: ({ winnerVariantId, at, ...ref }) =>
+      experimentLifecycle.conclude(ref, winnerVariantId, new Date(at)),
   };
 }

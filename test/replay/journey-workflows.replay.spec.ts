@@ -6,7 +6,8 @@
  * The fixtures (test/fixtures/histories/*.json) are recorded by the time-skipping specs.
  * Re-record them only when the recorded behavior changes on purpose, and commit them:
  *
- *   RECORD_HISTORIES=1 npm test -- test/temporal/lead.workflow.spec.ts test/temporal/journey-run.workflow.spec.ts
+ *   RECORD_HISTORIES=1 npm test -- test/temporal/lead.workflow.spec.ts test/temporal/journey-run.workflow.spec.ts \
+ *     test/temporal/experiment.workflow.spec.ts
  */
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -31,6 +32,9 @@ describe('journey workflows replay their recorded histories', () => {
         'wait-for-timed-out.run',
         // Runs started with their whole definition in the input (before): they must still finish.
         'send-retried.run',
+        // A journey's experiment step taking a holdout; an experiment paused, resumed and concluded by ops.
+        'experiment-holdout.run',
+        'experiment-ops-signals',
       ]),
     );
   });

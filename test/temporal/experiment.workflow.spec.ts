@@ -5,12 +5,16 @@ import type {
   LifecycleStatus,
 } from '../../workflows/contracts/experiment.contract';
 import {
+  concludeExperimentSignal,
   EXPERIMENT_WORKFLOW,
   experimentChangedSignal,
+  pauseExperimentSignal,
+  resumeExperimentSignal,
   experimentStateQuery,
   type ExperimentWorkflow,
   experimentWorkflowId,
 } from '../../workflows/contracts/experiment.contract';
+import { saveHistory } from '../support/histories';
 import { eventually, journeyWorker, MINUTE, useJourneyTestServer } from '../support/journey-fixtures';
 
 const HOUR = 60 * MINUTE;
@@ -40,6 +44,13 @@ function fakeExperiment(
       if (from.includes(doc.status)) {
         doc.status = to;
         moves.push({ to, reason, at: Date.parse(at) });
+      }
+      return Promise.resolve(doc.status);
+    },
+    concludeExperiment: ({ winnerVariantId, at }) => {
+      if (['scheduled', 'running', 'paused'].includes(doc.status)) {
+        doc.status = 'completed';
+        moves.push({ to: 'completed', reason: `concluded:${winnerVariantId}`, at: Date.parse(at) });
       }
       return Promise.resolve(doc.status);
     },
@@ -161,5 +172,28 @@ describe('experimentWorkflow across a 14-day experiment (time-skipping server)',
     const analysed = fake.analyses.length;
     expect(analysed).toBeGreaterThanOrEqual(2 * 24);
     expect(analysed).toBeLessThanOrEqual(2 * 24 + 2);
+  });
+  it('obeys ops signals from the Temporal UI: pause, resume, then conclude with a winner', async () => {
+    const startAt = await now();
+    const fake = fakeExperiment(startAt, startAt + 14 * DAY);
+    await start(fake, async (handle) => {
+      await server.env.sleep(DAY);
+      await handle.signal(pauseExperimentSignal);
+      await eventually(async () => (await handle.query(experimentStateQuery)).status === 'paused');
+      const analysed = fake.analyses.length;
+      await server.env.sleep(DAY);
+      expect(fake.analyses.length).toBe(analysed);
+      await handle.signal(resumeExperimentSignal);
+      await eventually(() => fake.analyses.length > analysed);
+      await handle.signal(concludeExperimentSignal, { winnerVariantId: 'b' });
+      expect(await completed(handle)).toMatchObject({ reason: 'concluded' });
+      await saveHistory('experiment-ops-signals', handle);
+    });
+    expect(fake.moves.map(({ to, reason }) => [to, reason])).toEqual([
+      ['running', 'started'],
+      ['paused', 'paused'],
+      ['running', 'resumed'],
+      ['completed', 'concluded:b'],
+    ]);
   });
 });

@@ -385,6 +385,7 @@ describe('journeyRunWorkflow (time-skipping server)', () => {
         expect(stub.callsOf('sendEmail')).toEqual([]);
         expect(stub.callsOf('sendSms')).toEqual([]);
         expect(await statusOf(run)).toMatchObject({ experimentVariants: { cta: 'holdout' } });
+        await saveHistory('experiment-holdout.run', run);
       });
     });
   });

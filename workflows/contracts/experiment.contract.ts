@@ -21,7 +21,16 @@ export const experimentWorkflowId = ({ workspaceId, experimentId }: ExperimentRe
 export type LifecycleStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed';
 
 /** Why the workflow moved the status, recorded on the experiment. */
-export type LifecycleReason = 'started' | 'srm' | 'stopped_early' | 'ended' | 'stopped' | 'concluded';
+export type LifecycleReason =
+  | 'started'
+  | 'srm'
+  | 'stopped_early'
+  | 'ended'
+  // Signalled by ops (the Temporal UI, tctl) rather than changed over the API:
+  | 'paused'
+  | 'resumed'
+  | 'stopped'
+  | 'concluded';
 
 export interface ExperimentPlan {
   /** Absent: the experiment was deleted, and the workflow ends. */
@@ -50,10 +59,20 @@ export interface ExperimentActivities {
   ): Promise<LifecycleStatus | undefined>;
   /** Analyses the results now and records the summary on the experiment. */
   analyseExperimentResults(input: ExperimentRef & { at: string }): Promise<AnalysisSummary>;
+  /** Completes a live experiment with its winner rolled out (an unknown variant changes nothing). */
+  concludeExperiment(
+    input: ExperimentRef & { winnerVariantId: string; at: string },
+  ): Promise<LifecycleStatus | undefined>;
 }
 
 /** Sent by the API after it changed the experiment (paused, resumed, stopped, concluded, rescheduled). */
 export const experimentChangedSignal = defineSignal('experimentChanged');
+
+/** What ops may signal from the Temporal UI; the workflow applies each to the document. */
+export const pauseExperimentSignal = defineSignal('pause');
+export const resumeExperimentSignal = defineSignal('resume');
+export const stopExperimentSignal = defineSignal('stop');
+export const concludeExperimentSignal = defineSignal<[{ winnerVariantId?: string }]>('conclude');
 
 export interface ExperimentState {
   status: LifecycleStatus | 'deleted';

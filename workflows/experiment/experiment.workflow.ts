@@ -1,7 +1,11 @@
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  concludeExperimentSignal,
   type ExperimentActivities,
   experimentChangedSignal,
+  pauseExperimentSignal,
+  resumeExperimentSignal,
+  stopExperimentSignal,
   type ExperimentState,
   experimentStateQuery,
   type ExperimentWorkflow,
@@ -9,10 +13,13 @@ import {
   type LifecycleStatus,
 } from '../contracts/experiment.contract';
 
-const { getExperimentPlan, moveExperimentStatus, analyseExperimentResults } = proxyActivities<ExperimentActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 10 },
-});
+const { getExperimentPlan, moveExperimentStatus, analyseExperimentResults, concludeExperiment } =
+  proxyActivities<ExperimentActivities>({
+    startToCloseTimeout: '10 minutes',
+    retry: { maximumAttempts: 10 },
+  });
+
+type Request = { kind: 'pause' | 'resume' | 'stop' } | { kind: 'conclude'; winnerVariantId?: string };
 
 /**
  * One experiment from its scheduled start to its completion. The experiment document is
@@ -22,7 +29,16 @@ const { getExperimentPlan, moveExperimentStatus, analyseExperimentResults } = pr
 export const experimentWorkflow: ExperimentWorkflow = async (ref) => {
   const state: ExperimentState = { status: 'draft', analyses: 0 };
   let changed = false;
+  const requests: Request[] = [];
+  const request = (next: Request) => {
+    requests.push(next);
+    changed = true;
+  };
   setHandler(experimentChangedSignal, () => void (changed = true));
+  setHandler(pauseExperimentSignal, () => request({ kind: 'pause' }));
+  setHandler(resumeExperimentSignal, () => request({ kind: 'resume' }));
+  setHandler(stopExperimentSignal, () => request({ kind: 'stop' }));
+  setHandler(concludeExperimentSignal, ({ winnerVariantId }) => request({ kind: 'conclude', winnerVariantId }));
   setHandler(experimentStateQuery, () => state);
 
   /** Waits until `until` (epoch ms), or until the API changes the experiment. */
@@ -36,7 +52,23 @@ export const experimentWorkflow: ExperimentWorkflow = async (ref) => {
     return status;
   };
 
+  /** An ops signal, applied to the document as the API would (conditionally). */
+  const apply = async (next: Request) => {
+    const at = new Date().toISOString();
+    if (next.kind === 'pause') await move(['running'], 'paused', 'paused');
+    else if (next.kind === 'resume') await move(['paused'], 'running', 'resumed');
+    else if (next.kind === 'conclude' && next.winnerVariantId) {
+      const status = await concludeExperiment({ ...ref, winnerVariantId: next.winnerVariantId, at });
+      if (status === 'completed') state.reason = 'concluded';
+    } else await move(['scheduled', 'running', 'paused'], 'completed', 'stopped');
+  };
+
   for (;;) {
+    const next = requests.shift();
+    if (next) {
+      await apply(next);
+      continue;
+    }
     const plan = await getExperimentPlan(ref);
     if (!plan.status) return { ...state, status: 'deleted' };
     state.status = plan.status;

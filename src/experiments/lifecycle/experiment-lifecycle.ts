@@ -45,6 +45,19 @@ export class ExperimentLifecycle {
     });
   }
 
+  /** Completes a live experiment with this winner rolled out; a variant it does not have changes nothing. */
+  async conclude({ workspaceId, experimentId }: ExperimentRef, winnerVariantId: string, at: Date) {
+    const experiment = await this.experiments.find(workspaceId, experimentId);
+    if (!experiment?.variants.some((variant) => variant.id === winnerVariantId)) return experiment?.status;
+    return this.experiments.moveStatus(workspaceId, experimentId, ['scheduled', 'running', 'paused'], {
+      status: 'completed',
+      statusReason: 'concluded',
+      winnerVariantId,
+      endAt: at,
+      updatedAt: at,
+    });
+  }
+
   /** The results now, summarised for the workflow and recorded on the experiment. */
   async analyse({ workspaceId, experimentId }: ExperimentRef, at: Date): Promise<AnalysisSummary> {
     const experiment = await this.experiments.find(workspaceId, experimentId);
