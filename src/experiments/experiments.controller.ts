@@ -102,7 +102,7 @@ export class ExperimentsController {
     @Param('experimentId') id: string,
     @Param('leadId') leadId: string,
   ) {
-    const experiment = await this.experiments.get(workspace.workspaceId, id);
+    const experiment = await this.experiments.getForAssignment(workspace.workspaceId, id);
     return this.assignments.variantFor(workspace.workspaceId, experiment, leadId);
   }
 

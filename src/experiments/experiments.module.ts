@@ -7,6 +7,7 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AssignmentsRepository } from './assignments.repository';
 import { ExperimentAssignments } from './assignment/experiment-assignments.service';
 import { Experiment, ExperimentAssignment, ExperimentAssignmentSchema, ExperimentSchema } from './experiment.model';
+import { ExperimentsCache } from './experiments.cache';
 import { ExperimentsController } from './experiments.controller';
 import { ExperimentsRepository } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
@@ -32,6 +33,7 @@ import { ExperimentResults } from './results/experiment-results';
   controllers: [ExperimentsController],
   providers: [
     ExperimentsRepository,
+    ExperimentsCache,
     AssignmentsRepository,
     ExperimentsService,
     ExperimentAssignments,

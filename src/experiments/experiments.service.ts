@@ -8,6 +8,7 @@ import type { CreateExperimentRequest, UpdateExperimentRequest } from './dto/exp
 import { ExperimentErrorCode } from './experiment-errors';
 import type { ExperimentStatus } from './experiment.model';
 import { ExperimentChanges, ExperimentRecord, ExperimentsRepository } from './experiments.repository';
+import { ExperimentsCache } from './experiments.cache';
 import { ExperimentWorkflows } from './lifecycle/experiment-workflows';
 
 const DAY = 86_400_000;
@@ -29,6 +30,7 @@ export class ExperimentsService {
     private readonly assignments: AssignmentsRepository,
     private readonly segments: SegmentsService,
     private readonly workflows: ExperimentWorkflows,
+    private readonly cache: ExperimentsCache,
   ) {}
 
   async create(workspaceId: string, request: CreateExperimentRequest): Promise<ExperimentRecord> {
@@ -50,10 +52,12 @@ export class ExperimentsService {
   }
 
   async get(workspaceId: string, id: string): Promise<ExperimentRecord> {
-    const experiment = await this.repository.find(workspaceId, id);
-    if (!experiment)
-      throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
-    return experiment;
+    return found(id, await this.repository.find(workspaceId, id));
+  }
+
+  /** {@link get} for assignment, on every visitor's request: cached for a moment (ExperimentsCache). */
+  async getForAssignment(workspaceId: string, id: string): Promise<ExperimentRecord> {
+    return found(id, await this.cache.find(workspaceId, id));
   }
 
   list(workspaceId: string): Promise<ExperimentRecord[]> {
@@ -111,12 +115,14 @@ export class ExperimentsService {
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repository.remove(workspaceId, id)))
       throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+    this.cache.forget(workspaceId, id);
     await this.assignments.removeExperiment(workspaceId, id);
     await this.workflows.changed({ workspaceId, experimentId: id }, false);
   }
 
   /** The lifecycle workflow follows the document: started for a live experiment, woken on every change. */
   private lifecycleChanged(workspaceId: string, experiment: ExperimentRecord) {
+    this.cache.forget(workspaceId, experiment.id);
     if (experiment.status === 'draft')
       return this.workflows.changed({ workspaceId, experimentId: experiment.id }, false);
     return this.workflows.changed({ workspaceId, experimentId: experiment.id }, experiment.status !== 'completed');
@@ -159,6 +165,12 @@ function dates(
   if (status !== 'running') return {};
   const startAt = current.startAt && current.startAt <= now ? current.startAt : now;
   return { startAt, endAt: current.endAt ?? new Date(startAt.getTime() + durationDays * DAY) };
+}
+
+function found(id: string, experiment: ExperimentRecord | null): ExperimentRecord {
+  if (!experiment)
+    throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+  return experiment;
 }
 
 const changedMeanwhile = (id: string) =>

@@ -1,5 +1,5 @@
 import type { ExperimentStatus, Variant } from '../experiment.model';
-import { assignVariant, bucketRanges, inLayer, LayerSlot } from './allocation';
+import { assignVariant, BucketRange, bucketRanges, inLayer, LayerSlot } from './allocation';
 
 /** Why a lead got the variant it got. */
 export type AssignmentReason =
@@ -18,6 +18,19 @@ export interface ExperimentToAssign {
   variants: readonly Variant[];
   layer?: { id: string; start: number; end: number };
   winnerVariantId?: string;
+}
+
+/** Each experiment's bucket ranges, computed once per definition read (a cached one is read once a moment). */
+const ranges = new WeakMap<ExperimentToAssign, BucketRange[]>();
+
+function rangesOf(experiment: ExperimentToAssign): BucketRange[] {
+  let found = ranges.get(experiment);
+  if (!found) {
+    const weights = experiment.variants.map((variant) => variant.weight);
+    found = bucketRanges(experiment.variants.length, experiment.coverage, weights);
+    ranges.set(experiment, found);
+  }
+  return found;
 }
 
 /** The control: the flagged variant (validation makes sure there is one). */
@@ -44,12 +57,7 @@ export function decideVariant(experiment: ExperimentToAssign, leadId: string): D
   if (experiment.status !== 'running') return outside('not_running');
   const slot: LayerSlot | undefined = experiment.layer && { layer: experiment.layer.id, ...experiment.layer };
   if (slot && !inLayer(leadId, slot)) return outside('not_in_layer');
-  const ranges = bucketRanges(
-    experiment.variants.length,
-    experiment.coverage,
-    experiment.variants.map((variant) => variant.weight),
-  );
-  const index = assignVariant(experiment.seed, leadId, ranges);
+  const index = assignVariant(experiment.seed, leadId, rangesOf(experiment));
   if (index === -1) return outside('not_covered');
   return { enter: experiment.variants[index] };
 }

@@ -78,7 +78,7 @@ export class ExperimentAssignments {
    */
   async variantForJourney(workspaceId: string, experimentId: string, leadId: string) {
     const experiment = await this.experiments.find(workspaceId, experimentId);
-    if (!experiment) return undefined;
+    if (!experiment) return undefined; // deleted: the step takes its otherwise steps
     try {
       return await this.variantFor(workspaceId, experiment, leadId);
     } catch (error) {
