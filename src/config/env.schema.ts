@@ -59,6 +59,11 @@ export const envSchema = z.object({
   JOURNEY_WAIT_SCALE: z.coerce.number().min(0).max(1).default(1),
   /** How often a criteria segment is recalculated when it does not say (its Temporal Schedule's interval). */
   SEGMENT_RECALCULATE_EVERY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** The product spec's experiment defaults, for experiments whose settings do not say. */
+  EXPERIMENT_SIGNIFICANCE_LEVEL: z.coerce.number().gt(0).lt(0.5).default(0.05),
+  EXPERIMENT_MIN_SAMPLE_SIZE: z.coerce.number().int().min(2).default(100),
+  /** Days. */
+  EXPERIMENT_DEFAULT_DURATION: z.coerce.number().int().min(1).max(365).default(14),
   /** Global frequency caps: at most this many messages per lead per channel in 24 h, across journeys. */
   EMAIL_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(3),
   SMS_DAILY_CAP_PER_LEAD: z.coerce.number().int().min(1).default(2),

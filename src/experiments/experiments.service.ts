@@ -1,12 +1,13 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { CommonErrorCode } from '../common/error-codes';
+import { AppConfig, ConfigService } from '../config/config.module';
 import { SegmentsService } from '../segments/segments.service';
 import { AssignmentsRepository } from './assignments.repository';
-import type { CreateExperimentRequest, UpdateExperimentRequest } from './dto/experiment.request';
+import { type CreateExperimentRequest, DEFAULT_SETTINGS, type UpdateExperimentRequest } from './dto/experiment.request';
 import { ExperimentErrorCode } from './experiment-errors';
-import type { ExperimentStatus } from './experiment.model';
+import type { ExperimentSettings, ExperimentStatus } from './experiment.model';
 import { ExperimentChanges, ExperimentRecord, ExperimentsRepository } from './experiments.repository';
 import { ExperimentsCache } from './experiments.cache';
 import { ExperimentWorkflows } from './lifecycle/experiment-workflows';
@@ -25,17 +26,28 @@ const NEXT: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
 /** Experiment definitions and their status; assignment and results are beside it. */
 @Injectable()
 export class ExperimentsService {
+  private readonly defaults: ExperimentSettings;
+
   constructor(
+    @Inject(ConfigService) config: AppConfig,
     private readonly repository: ExperimentsRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly segments: SegmentsService,
     private readonly workflows: ExperimentWorkflows,
     private readonly cache: ExperimentsCache,
-  ) {}
+  ) {
+    this.defaults = {
+      ...DEFAULT_SETTINGS,
+      significance: config.get('EXPERIMENT_SIGNIFICANCE_LEVEL', { infer: true }),
+      minSamplePerVariant: config.get('EXPERIMENT_MIN_SAMPLE_SIZE', { infer: true }),
+      durationDays: config.get('EXPERIMENT_DEFAULT_DURATION', { infer: true }),
+    };
+  }
 
   async create(workspaceId: string, request: CreateExperimentRequest): Promise<ExperimentRecord> {
     const now = new Date();
-    const { id = `exp_${randomUUID().replace(/-/g, '').slice(0, 16)}`, seed, segmentsField, ...fields } = request;
+    const { id = `exp_${randomUUID().replace(/-/g, '').slice(0, 16)}`, seed, segmentsField, ...sent } = request;
+    const fields = { ...sent, settings: { ...this.defaults, ...sent.settings } };
     await this.checkSegments(workspaceId, fields.allocation.segments ?? [], segmentsField);
     const experiment: ExperimentRecord = {
       id,

@@ -220,6 +220,37 @@ describe('experiments', () => {
     });
   });
 
+  it('admits by behavior: leads whose rollups and traits meet the criteria', async () => {
+    const viewed = `pricing_viewed_${suffix()}`;
+    const experiment = await create({
+      name: 'Pro upsell',
+      status: 'running',
+      allocation: {
+        method: 'behavior',
+        criteria: {
+          and: [
+            { trait: { field: 'plan', operator: 'equals', value: 'pro' } },
+            { performed: { event: viewed, minCount: 2 } },
+          ],
+        },
+      },
+      variants: [{ name: 'Control' }, { name: 'Annual' }],
+      metrics: { primary: { event: 'upgraded' } },
+    });
+    const [keen, casual] = await newLeads(2);
+    for (const leadId of [keen, casual])
+      await nudge.client.post('/v1/identify', { userId: userIdOf.get(leadId), traits: { plan: 'pro' } });
+    await track(keen, viewed);
+    await track(keen, viewed);
+    await track(casual, viewed);
+
+    expect((await variantOf(experiment.id, keen)).body).toMatchObject({ inExperiment: true, reason: 'assigned' });
+    expect((await variantOf(experiment.id, casual)).body).toMatchObject({
+      inExperiment: false,
+      reason: 'not_eligible',
+    });
+  });
+
   it('measures conversions after each first exposure and excludes leads seen in two variants', async () => {
     const event = `quote_${suffix()}`;
     const experiment = await create({

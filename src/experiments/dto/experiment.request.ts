@@ -10,7 +10,10 @@ import {
   type Variant,
 } from '../experiment.model';
 
-/** The product spec's defaults (EXPERIMENT_SIGNIFICANCE_LEVEL, …_MIN_SAMPLE_SIZE, …_DEFAULT_DURATION). */
+/**
+ * Settings an experiment gets when it does not say: the product spec's EXPERIMENT_* values,
+ * which the environment can change (ExperimentsService reads them), and Holm, hourly.
+ */
 export const DEFAULT_SETTINGS = {
   significance: 0.05,
   minSamplePerVariant: 100,
@@ -148,7 +151,8 @@ export const createExperimentSchema = z
       seed: request.seed,
       startAt: request.startAt,
       endAt: request.endAt,
-      settings: { ...DEFAULT_SETTINGS, ...request.settings },
+      /** Completed from the environment's defaults (EXPERIMENT_*) by the service. */
+      settings: request.settings,
       tags: request.tags,
       /** Where the segments came from, for errors that name the field the client sent. */
       segmentsField: request.allocation?.segments ? 'allocation.segments' : 'targetSegments',
