@@ -84,10 +84,12 @@ export class ExperimentResults {
   ): Promise<Map<string, Map<string, number>>> {
     const values = new Map(metrics.map((metric) => [metric.id, new Map<string, number>()]));
     if (!leads.size) return values;
-    const since = new Date(Math.min(...[...leads.values()].map(({ first }) => first.getTime())));
+    // A loop, not Math.min(...): a spread of 100,000s of values overflows the stack.
+    let since = Infinity;
+    for (const { first } of leads.values()) since = Math.min(since, first.getTime());
     const types = [...new Set(metrics.map((metric) => metric.event))];
     const properties = [...new Set(metrics.flatMap((metric) => (metric.property ? [metric.property] : [])))];
-    for await (const event of this.events.eventsOfTypes(workspaceId, types, since, properties)) {
+    for await (const event of this.events.eventsOfTypes(workspaceId, types, new Date(since), properties)) {
       const lead = leads.get(event.leadId);
       if (!lead || event.timestamp < lead.first) continue;
       for (const metric of metrics) {
