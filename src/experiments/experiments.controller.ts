@@ -10,6 +10,7 @@ import {
   createExperimentSchema,
   sampleSizeQuerySchema,
   updateExperimentSchema,
+  variantParamsSchema,
 } from './dto/experiment.request';
 import { ExperimentsService } from './experiments.service';
 import { ExperimentResults } from './results/experiment-results';
@@ -95,15 +96,18 @@ export class ExperimentsController {
   @UseGuards(SecretOrWriteKeyGuard)
   @ApiOperation({
     summary: "A lead's variant (id, userId or anonymousId): deterministic, sticky, one exposure event",
-    description: 'The secret key, or the write key as HTTP Basic (a website asking for its visitor).',
+    description:
+      'The secret key, or the write key as HTTP Basic (a website asking for its visitor). An id no lead has is a ' +
+      'new visitor: taken as an anonymousId, its lead is made when the experiment takes it.',
   })
   async variant(
     @CurrentWorkspace() workspace: WorkspaceContext,
     @Param('experimentId') id: string,
     @Param('leadId') leadId: string,
   ) {
+    const { leadId: asked } = parseRequest(variantParamsSchema, { leadId });
     const experiment = await this.experiments.getForAssignment(workspace.workspaceId, id);
-    return this.assignments.variantFor(workspace.workspaceId, experiment, leadId);
+    return this.assignments.variantFor(workspace.workspaceId, experiment, asked);
   }
 
   @Get(':experimentId/results')

@@ -343,14 +343,48 @@ describe('experiments', () => {
     });
   });
 
-  it('refuses a status it cannot move to, and an unknown experiment or lead', async () => {
+  it('refuses a status it cannot move to, an unknown experiment and a blank id', async () => {
     const experiment = await create({ name: 'Flow', variants: [{ name: 'A' }, { name: 'B' }], successMetrics: ['e'] });
     expect(await nudge.client.admin('PUT', `/v1/experiments/${experiment.id}`, { status: 'paused' })).toMatchObject({
       status: 409,
       body: { error: 'EXPERIMENT_INVALID_TRANSITION', message: expect.stringMatching(/^status: a draft experiment/) },
     });
-    expect((await variantOf('nope', 'nobody')).status).toBe(404);
-    expect((await variantOf(experiment.id, `nobody-${suffix()}`)).body).toMatchObject({ error: 'LEAD_NOT_FOUND' });
+    expect((await variantOf('nope', 'nobody')).body).toMatchObject({ error: 'EXPERIMENT_NOT_FOUND' });
+    expect((await variantOf(experiment.id, '%20%20')).body).toMatchObject({
+      error: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/^leadId: /),
+    });
+    // A draft takes nobody: a visitor not yet known gets the control, and no lead is made for it.
+    const stranger = `stranger-${suffix()}`;
+    expect((await variantOf(experiment.id, stranger)).body).toMatchObject({ leadId: null, reason: 'not_running' });
+    expect((await nudge.client.get(`/v1/leads/${stranger}`)).status).toBe(404);
+  });
+
+  it("assigns a first-time visitor before any event, by its anonymousId, and keeps it on the visitor's lead", async () => {
+    const experiment = await create({
+      name: 'Landing hero',
+      status: 'running',
+      variants: [{ name: 'Control' }, { name: 'Video' }],
+      metrics: { primary: { event: 'signup' } },
+    });
+    const anonymousId = `visitor-${suffix()}`;
+
+    const first = await nudge.client.get<VariantAnswer>(`/v1/experiments/${experiment.id}/variants/${anonymousId}`, {
+      authorization: basic(DEV_WRITE_KEY),
+    });
+    expect(first.body).toMatchObject({ inExperiment: true, reason: 'assigned' });
+    // The variant a GrowthBook SDK computes for the same seed and id.
+    const ids = experiment.variants.map((variant) => variant.id);
+    expect(first.body.variantId).toBe(ids[assignVariant(experiment.seed, anonymousId, bucketRanges(2, 1))]);
+    await nudge.client.post('/v1/track', { anonymousId, event: 'page_view', messageId: randomUUID() });
+    const lead = await nudge.client.get<{ id: string }>(`/v1/leads/${anonymousId}`);
+    expect(lead.body.id).toBe(first.body.leadId);
+    expect((await variantOf(experiment.id, anonymousId)).body).toMatchObject({
+      leadId: first.body.leadId,
+      variantId: first.body.variantId,
+      reason: 'sticky',
+    });
+    expect((await exposuresOf(experiment.id)).map((event) => event.leadId)).toEqual([first.body.leadId]);
   });
 
   it('answers the sample size for a lift, and the lift for a sample size', async () => {

@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
+import { CommonErrorCode } from '../../common/error-codes';
 import { IngestionService } from '../../events/ingestion.service';
 import { LeadsService } from '../../leads/leads.service';
 import { rollupFilter } from '../../segments/criteria/rollup-filter';
@@ -14,7 +15,8 @@ export const EXPOSURE_EVENT = 'experiment_viewed';
 
 export interface VariantAnswer {
   experimentId: string;
-  leadId: string;
+  /** Null for a visitor not yet known whom the experiment does not take (no lead is made for it). */
+  leadId: string | null;
   variantId: string;
   variant: Pick<Variant, 'id' | 'name' | 'content'>;
   inExperiment: boolean;
@@ -38,8 +40,9 @@ export class ExperimentAssignments {
   ) {}
 
   async variantFor(workspaceId: string, experiment: ExperimentRecord, id: string, now = new Date()) {
-    const leadIds = await this.leads.findLeadIds(workspaceId, id);
-    const leadId = leadIds[0];
+    const known = await this.leads.findLeadOrNull(workspaceId, id);
+    const leadIds = known ? [known.id, ...(known.mergedLeadIds ?? [])] : [];
+    let leadId: string | null = leadIds[0] ?? null;
     const answer = (variant: Variant, inExperiment: boolean, reason: AssignmentReason): VariantAnswer => ({
       experimentId: experiment.id,
       leadId,
@@ -48,19 +51,23 @@ export class ExperimentAssignments {
       inExperiment,
       reason,
     });
-    const decision = decideVariant(experiment, leadId);
+    // The id as asked (a userId, an anonymousId, a lead id) is hashed, as a GrowthBook SDK
+    // given the same id hashes it; the variant then sticks to the lead, whichever id asks.
+    const decision = decideVariant(experiment, id);
     if ('reason' in decision && (decision.reason === 'concluded' || decision.reason === 'not_running'))
       return answer(decision.variant, decision.inExperiment, decision.reason);
-    const existing = await this.assignments.find(workspaceId, experiment.id, leadIds);
+    const existing = leadIds.length ? await this.assignments.find(workspaceId, experiment.id, leadIds) : null;
     const stored = existing && experiment.variants.find((variant) => variant.id === existing.variantId);
     if (existing && stored) {
       if (existing.exposureOwed) await this.expose(workspaceId, experiment, existing, now);
       return answer(stored, true, 'sticky');
     }
     if ('reason' in decision) return answer(decision.variant, decision.inExperiment, decision.reason);
-    if (!(await this.eligible(workspaceId, experiment, leadIds))) {
+    if (!(await this.eligible(workspaceId, experiment, leadIds)))
       return answer(controlOf(experiment.variants), false, 'not_eligible');
-    }
+    // A first-time visitor (a website asking before any event): its lead is made now, by the
+    // id as an anonymousId, so the exposure has a lead; asking again finds the same one.
+    leadId ??= await this.newVisitor(workspaceId, id, now);
     const { inserted, assignment } = await this.assignments.assignOnce(workspaceId, experiment.id, {
       leadId,
       variantId: decision.enter.id,
@@ -72,24 +79,31 @@ export class ExperimentAssignments {
     return answer(variant, true, inserted ? 'assigned' : 'sticky');
   }
 
+  private async newVisitor(workspaceId: string, anonymousId: string, now: Date): Promise<string> {
+    const [resolution] = await this.leads.resolve(workspaceId, [{ type: 'track', anonymousId }], now);
+    if (!('leadId' in resolution))
+      throw new AppError(CommonErrorCode.ValidationFailed, HttpStatus.BAD_REQUEST, `leadId: ${resolution.rejected}`);
+    return resolution.leadId;
+  }
+
   /**
    * {@link variantFor} by experiment id, for a journey's experiment step: undefined when the
    * experiment or the lead is gone (the step then takes its `otherwise` steps).
    */
   async variantForJourney(workspaceId: string, experimentId: string, leadId: string) {
     const experiment = await this.experiments.find(workspaceId, experimentId);
-    if (!experiment) return undefined; // deleted: the step takes its otherwise steps
-    try {
-      return await this.variantFor(workspaceId, experiment, leadId);
-    } catch (error) {
-      if (error instanceof AppError && error.status === HttpStatus.NOT_FOUND) return undefined;
-      throw error;
-    }
+    // Deleted, either of them: the step takes its otherwise steps (and makes no new lead).
+    if (!experiment || !(await this.leads.findLeadOrNull(workspaceId, leadId))) return undefined;
+    return this.variantFor(workspaceId, experiment, leadId);
   }
 
-  /** Members of a target segment (any of them), and leads whose rollups meet the allocation's criteria. */
+  /**
+   * Members of a target segment (any of them), and leads whose rollups meet the allocation's
+   * criteria; a visitor not yet known is neither.
+   */
   private async eligible(workspaceId: string, experiment: ExperimentRecord, leadIds: string[]): Promise<boolean> {
     const { segments, criteria } = experiment.allocation;
+    if (!leadIds.length) return !segments?.length && !criteria;
     if (segments?.length) {
       const { segments: memberOf } = await this.segments.segmentsOfLead(workspaceId, leadIds[0]);
       if (!memberOf.some(({ segmentId }) => segments.includes(segmentId))) return false;

@@ -247,3 +247,6 @@ export const sampleSizeQuerySchema = z
     path: ['mde'],
     message: 'baseline + mde must stay below 1',
   });
+
+/** `GET /…/experiments/:id/variants/:leadId`: a lead id, userId or anonymousId, as ingestion takes them. */
+export const variantParamsSchema = z.object({ leadId: z.string().trim().min(1).max(200) });
