@@ -159,6 +159,7 @@ describe('experiment lifecycle on the worker', () => {
     for (const userId of userIds)
       await nudge.client.post('/v1/track', { userId, event: trigger, messageId: randomUUID() });
 
+    const taken = new Map<string, number>();
     for (const userId of userIds) {
       const run = await eventually(async () => {
         const page = await nudge.client.get<{ executions: Array<{ status: string; exitReason?: string }> }>(
@@ -176,6 +177,7 @@ describe('experiment lifecycle on the worker', () => {
         )
       ).body;
       expect(reason).toBe('sticky'); // the journey's step assigned it first
+      taken.set(variantId, (taken.get(variantId) ?? 0) + 1);
       if (variantId === 'holdout') {
         expect(run).toMatchObject({ status: 'exited', exitReason: 'holdout' });
         expect(lead.traits.cta).toBeUndefined();
@@ -186,6 +188,12 @@ describe('experiment lifecycle on the worker', () => {
         expect(lead.tags).toContain('followed-up');
       }
     }
+    // The journey's own stats count its runs by the variant they took.
+    const stats = await nudge.client.get<{ experiments: Record<string, Record<string, { runs: number }>> }>(
+      `/v1/journeys/${journeyId}/stats`,
+    );
+    const runsByVariant = Object.entries(stats.body.experiments[experiment.id]).map(([v, { runs }]) => [v, runs]);
+    expect(Object.fromEntries(runsByVariant)).toEqual(Object.fromEntries(taken));
     const results = (
       await nudge.client.get<{ exposedLeads: number; variants: Array<{ exposures: number }> }>(
         `/v1/experiments/${experiment.id}/results`,

@@ -30,7 +30,7 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     executions = app.get(JourneyExecutionsService);
     sut = createJourneyLogActivities({ journeyLog: app.get(JourneyLogWriter) });
     const journeys = app.get(JourneysService);
-    for (const id of ['recovery', 'stats', 'pages', 'empty']) {
+    for (const id of ['recovery', 'stats', 'pages', 'empty', 'split']) {
       await journeys.create(workspaceId, formAbandonmentRecovery, id);
     }
   });
@@ -48,7 +48,12 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
     journeyId: string,
     leadId: string,
     steps: Array<[string, 'done' | 'skipped' | 'failed' | 'then' | 'else']> = [],
-    end?: { outcome: RunOutcome; converted?: boolean; exitReason?: string },
+    end?: {
+      outcome: RunOutcome;
+      converted?: boolean;
+      exitReason?: string;
+      experimentVariants?: Record<string, string>;
+    },
   ): Promise<string> {
     const n = ++runs;
     const ref = { workspaceId, journeyId, leadId, runId: `journey-${journeyId}-${leadId}-${n}` };
@@ -157,6 +162,7 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
       failed: 1,
       converted: 2,
       steps: { 'recovery-email': { done: 3, skipped: 1, failed: 1 } },
+      experiments: {},
     });
     expect(await executions.stats(workspaceId, 'empty')).toEqual({
       entered: 0,
@@ -166,6 +172,25 @@ describe('journey execution log: record activities and reads (FerretDB)', () => 
       failed: 0,
       converted: 0,
       steps: {},
+      experiments: {},
+    });
+  });
+
+  it('attributes runs and conversions to the experiment variants they took', async () => {
+    const took = (variants: Record<string, string>, converted: boolean, outcome: RunOutcome = 'completed') => ({
+      outcome,
+      converted,
+      experimentVariants: variants,
+    });
+    await run('split', 'lead_v1', [], took({ cta: 'short', hero: 'video' }, true));
+    await run('split', 'lead_v2', [], took({ cta: 'short' }, false));
+    await run('split', 'lead_v3', [], took({ cta: 'long' }, true));
+    await run('split', 'lead_v4', [], { ...took({ cta: 'holdout' }, true, 'exited'), exitReason: 'holdout' });
+    await run('split', 'lead_v5', [], { outcome: 'completed', converted: true });
+
+    expect((await executions.stats(workspaceId, 'split')).experiments).toEqual({
+      cta: { short: { runs: 2, converted: 1 }, long: { runs: 1, converted: 1 }, holdout: { runs: 1, converted: 1 } },
+      hero: { video: { runs: 1, converted: 1 } },
     });
   });
 

@@ -79,6 +79,8 @@ export interface RunEnded extends RunRef {
   outcome: RunOutcome;
   converted: boolean;
   exitReason?: string;
+  /** The variant the run took at each experiment step, by experiment id. */
+  experimentVariants?: Record<string, string>;
   at: string;
 }
 

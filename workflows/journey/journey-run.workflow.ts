@@ -85,7 +85,8 @@ export const journeyRunWorkflow: JourneyRunWorkflow = async (input) => {
   delete run.status.currentStep;
   upsertSearchAttributes([{ key: Step, value: 'done' }]);
   await CancellationScope.nonCancellable(async () => {
-    await recordRunEnded({ ...runRef(run), ...result, at: at() });
+    const { experimentVariants } = run.status;
+    await recordRunEnded({ ...runRef(run), ...result, ...(experimentVariants && { experimentVariants }), at: at() });
     // By workflow id only: the lead may have continued-as-new since it started this run.
     const parent = workflowInfo().parent?.workflowId;
     if (parent) {

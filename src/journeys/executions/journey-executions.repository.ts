@@ -7,7 +7,7 @@ import { JourneyStepLog } from './journey-step-log.model';
 
 export type RunRecord = Omit<JourneyRun, '_id'> & { runId: string };
 export type StepLogRecord = Omit<JourneyStepLog, '_id'>;
-export type RunEnd = Pick<JourneyRun, 'status' | 'converted' | 'exitReason' | 'endedAt'>;
+export type RunEnd = Pick<JourneyRun, 'status' | 'converted' | 'exitReason' | 'experimentVariants' | 'endedAt'>;
 
 export interface RunQuery {
   leadIds?: string[];
@@ -83,6 +83,26 @@ export class JourneyExecutionsRepository {
       { $group: { _id: { status: '$status', converted: '$converted' }, count: { $sum: 1 } } },
     ]);
     return groups.map(({ _id, count }) => ({ ..._id, count }));
+  }
+
+  /**
+   * Ended runs per `experimentId:variantId` they took, and how many of them converted: a
+   * cursor over the runs that took one (an `$unwind` + `$group` counted no conversions on
+   * FerretDB 1.24 here, where the same group without `$unwind` does).
+   */
+  async countByVariant(workspaceId: string, journeyId: string) {
+    const counts = new Map<string, { variant: string; runs: number; converted: number }>();
+    const cursor = this.runs.collection.find(
+      { workspaceId, journeyId, experimentVariants: { $exists: true } },
+      { projection: { experimentVariants: 1, converted: 1 } },
+    );
+    for await (const run of cursor)
+      for (const variant of run.experimentVariants as string[]) {
+        const count = counts.get(variant) ?? counts.set(variant, { variant, runs: 0, converted: 0 }).get(variant)!;
+        count.runs++;
+        if (run.converted) count.converted++;
+      }
+    return [...counts.values()];
   }
 
   async countSteps(workspaceId: string, journeyId: string): Promise<StepCount[]> {

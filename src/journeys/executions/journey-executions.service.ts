@@ -42,6 +42,8 @@ export interface JourneyStats {
   converted: number;
   /** Per step, how many runs ended it with each result. */
   steps: Record<string, Partial<Record<StepResult, number>>>;
+  /** Per experiment step's experiment and variant: ended runs, and how many converted (the journey's goal). */
+  experiments: Record<string, Record<string, { runs: number; converted: number }>>;
 }
 
 /**
@@ -96,10 +98,16 @@ export class JourneyExecutionsService {
   /** Entries, outcomes and conversions of a journey's runs, and each step's results. */
   async stats(workspaceId: string, journeyId: string): Promise<JourneyStats> {
     await this.journeys.get(workspaceId, journeyId);
-    const [runs, steps] = await Promise.all([
+    const [runs, steps, variants] = await Promise.all([
       this.repository.countRuns(workspaceId, journeyId),
       this.repository.countSteps(workspaceId, journeyId),
+      this.repository.countByVariant(workspaceId, journeyId),
     ]);
+    const experiments: JourneyStats['experiments'] = {};
+    for (const { variant, runs: taken, converted } of variants) {
+      const split = variant.lastIndexOf(':');
+      (experiments[variant.slice(0, split)] ??= {})[variant.slice(split + 1)] = { runs: taken, converted };
+    }
     const byStatus = (status: RunStatus) => sum(runs.filter((group) => group.status === status));
     const stepStats: JourneyStats['steps'] = {};
     for (const { stepId, result, count } of steps) (stepStats[stepId] ??= {})[result] = count;
@@ -111,6 +119,7 @@ export class JourneyExecutionsService {
       failed: byStatus('failed'),
       converted: sum(runs.filter((group) => group.converted)),
       steps: stepStats,
+      experiments,
     };
   }
 }

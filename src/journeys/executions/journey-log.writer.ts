@@ -49,6 +49,11 @@ export class JourneyLogWriter {
       status: end.outcome,
       converted: end.converted,
       ...(end.exitReason && { exitReason: end.exitReason }),
+      ...(end.experimentVariants && {
+        experimentVariants: Object.entries(end.experimentVariants).map(
+          ([experiment, variant]) => `${experiment}:${variant}`,
+        ),
+      }),
       endedAt: new Date(end.at),
     });
   }

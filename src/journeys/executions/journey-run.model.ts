@@ -38,6 +38,10 @@ export class JourneyRun {
   @Prop({ type: String })
   exitReason?: string;
 
+  /** `experimentId:variantId` of each experiment step the run passed, for stats per variant. */
+  @Prop({ type: [String], default: undefined })
+  experimentVariants?: string[];
+
   @Prop({ type: Date, required: true })
   enteredAt!: Date;
 
