@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ProcessGroup } from '../../tools/stack/processes';
 import { startTemporalDevServer } from '../../tools/stack/services';
+import { experimentWorkflowId } from '../../workflows/contracts/experiment.contract';
 import { ensureTools, InstalledTools } from '../../tools/stack/tools';
 import { LeadEventSignal, leadWorkflowId } from '../../workflows/contracts/lead.contract';
 import { bearer, databaseOf, DEV_SECRET_KEY, trackingClient } from '../support/tracking';
@@ -86,6 +87,16 @@ describe('Temporal briefly down', () => {
     const stored = await databaseOf(api.app).collection('events').countDocuments({ eventType: 'form_abandon' });
     expect(stored).toBe(users.length + 1);
     await importsWithoutTemporal(client, users);
+    // An experiment started meanwhile runs: assignment needs only the database.
+    const experiment = await client.admin<{ id: string }>('POST', '/v1/experiments', {
+      name: 'Outage',
+      status: 'running',
+      variants: [{ name: 'A' }, { name: 'B' }],
+      successMetrics: ['signup'],
+    });
+    expect(experiment.status).toBe(201);
+    const assigned = await client.get(`/v1/experiments/${experiment.body.id}/variants/${users[0]}`);
+    expect(assigned.body).toMatchObject({ inExperiment: true, reason: 'assigned' });
 
     await startTemporal();
     expect(await drained()).toBe(0);
@@ -104,6 +115,10 @@ describe('Temporal briefly down', () => {
         const expected = [...(index === 0 ? [`${userId}-before`] : []), `${userId}-during`];
         expect(messageIds.map((id) => id.split(':').pop())).toEqual(expected);
       }
+      // Its lifecycle workflow, which could not start during the outage, starts at its next change.
+      await client.admin('PUT', `/v1/experiments/${experiment.body.id}`, { coverage: 0.9 });
+      const workflowId = experimentWorkflowId({ workspaceId: 'dev', experimentId: experiment.body.id });
+      expect((await temporalClient.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
     } finally {
       await temporalClient.connection.close();
     }

@@ -10,6 +10,9 @@ import { AppConfig, ConfigService } from '../../config/config.module';
 import { TEMPORAL_CLIENT } from '../../temporal/temporal-client.provider';
 import { ExperimentsRepository } from '../experiments.repository';
 
+/** How long an API request waits for Temporal to take an experiment's change. */
+const TEMPORAL_WAIT_MS = 2_000;
+
 /**
  * The API's side of the lifecycle: an experiment scheduled or started gets its workflow, and
  * any later change wakes it. Best effort: the experiment document is the truth the workflow
@@ -34,6 +37,19 @@ export class ExperimentWorkflows {
    * if it is not running. A completed experiment's workflow ends at its next turn.
    */
   async changed(ref: ExperimentRef, live: boolean): Promise<void> {
+    const call = this.reach(ref, live);
+    // Temporal down makes the client retry for many seconds: the request does not wait for
+    // it past a moment (the call goes on, and logs if it fails in the end).
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), TEMPORAL_WAIT_MS);
+    });
+    if ((await Promise.race([call, waited])) === 'late')
+      this.logger.warn(ref, 'Temporal slow to answer; the experiment workflow is reached in the background');
+    clearTimeout(timer);
+  }
+
+  private async reach(ref: ExperimentRef, live: boolean): Promise<void> {
     const workflowId = experimentWorkflowId(ref);
     try {
       if (live)
