@@ -29,6 +29,14 @@ export interface EventQuery {
 
 export type FailedEventRecord = Omit<FailedEvent, 'payload'> & { id: string; payload: unknown };
 
+/** What {@link EventsRepository.eventsWhere} selects. */
+export interface EventsWhere {
+  types: readonly string[];
+  equals: Record<string, string>;
+  since?: Date;
+  properties?: readonly string[];
+}
+
 export const eventId = (sourceId: string, messageId: string) => `${sourceId}:${messageId}`;
 
 @Injectable()
@@ -123,41 +131,25 @@ export class EventsRepository {
   }
 
   /**
-   * The type and time of every event of these types since `since` whose properties hold
-   * these values (`{ segmentId: 'vip' }`), in no particular order: one cursor, read in batches.
+   * Every event of these types whose properties hold these values (`{ segmentId: 'vip' }`),
+   * since `since` if given, with its lead, type, time and the named properties, in no
+   * particular order: one cursor, read in batches.
    */
-  eventTimes(workspaceId: string, types: readonly string[], since: Date, properties: Record<string, string>) {
+  eventsWhere(workspaceId: string, { types, equals, since, properties = [] }: EventsWhere) {
     const filter: mongo.Filter<mongo.Document> = {
       workspaceId,
       eventType: { $in: [...types] },
-      timestamp: { $gte: since },
+      ...(since && { timestamp: { $gte: since } }),
     };
-    for (const [path, value] of Object.entries(properties)) filter[`properties.${path}`] = value;
-    return this.events.collection
-      .find(filter, { projection: { eventType: 1, timestamp: 1 } })
-      .batchSize(5_000)
-      .map((doc) => ({ type: doc.eventType as string, timestamp: doc.timestamp as Date }));
-  }
-
-  /**
-   * Every event of these types whose properties hold these values (`{ experimentId: 'cta' }`),
-   * with its lead, time and the named properties, in no particular order: one cursor.
-   */
-  eventsWhere(
-    workspaceId: string,
-    types: readonly string[],
-    equals: Record<string, string>,
-    properties: readonly string[],
-  ) {
-    const filter: mongo.Filter<mongo.Document> = { workspaceId, eventType: { $in: [...types] } };
     for (const [path, value] of Object.entries(equals)) filter[`properties.${path}`] = value;
-    const projection: Record<string, 1> = { leadId: 1, timestamp: 1 };
+    const projection: Record<string, 1> = { leadId: 1, eventType: 1, timestamp: 1 };
     for (const path of properties) projection[`properties.${path.split('.')[0]}`] = 1;
     return this.events.collection
       .find(filter, { projection })
       .batchSize(5_000)
       .map((doc) => ({
         leadId: doc.leadId as string,
+        type: doc.eventType as string,
         timestamp: doc.timestamp as Date,
         properties: (doc.properties ?? {}) as Record<string, unknown>,
       }));

@@ -125,36 +125,27 @@ export class ExperimentsService {
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
-    if (!(await this.repository.remove(workspaceId, id)))
-      throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+    if (!(await this.repository.remove(workspaceId, id))) throw notFound(id);
     this.cache.forget(workspaceId, id);
     await this.assignments.removeExperiment(workspaceId, id);
     await this.workflows.changed({ workspaceId, experimentId: id }, false);
   }
 
   /** The lifecycle workflow follows the document: started for a live experiment, woken on every change. */
-  private lifecycleChanged(workspaceId: string, experiment: ExperimentRecord) {
-    this.cache.forget(workspaceId, experiment.id);
-    if (experiment.status === 'draft')
-      return this.workflows.changed({ workspaceId, experimentId: experiment.id }, false);
-    return this.workflows.changed({ workspaceId, experimentId: experiment.id }, experiment.status !== 'completed');
+  private lifecycleChanged(workspaceId: string, { id, status }: ExperimentRecord) {
+    this.cache.forget(workspaceId, id);
+    return this.workflows.changed({ workspaceId, experimentId: id }, status !== 'draft' && status !== 'completed');
   }
 
   /** Target segments must exist: an experiment for a segment nobody is in would wait forever. */
   private async checkSegments(workspaceId: string, segmentIds: readonly string[], field: string) {
-    for (const [i, segmentId] of segmentIds.entries()) {
-      try {
-        await this.segments.get(workspaceId, segmentId);
-      } catch (error) {
-        if (error instanceof AppError && error.status === HttpStatus.NOT_FOUND)
-          throw new AppError(
-            CommonErrorCode.ValidationFailed,
-            HttpStatus.BAD_REQUEST,
-            `${field}[${i}]: no segment has the id "${segmentId}"`,
-          );
-        throw error;
-      }
-    }
+    for (const [i, segmentId] of segmentIds.entries())
+      if (!(await this.segments.exists(workspaceId, segmentId)))
+        throw new AppError(
+          CommonErrorCode.ValidationFailed,
+          HttpStatus.BAD_REQUEST,
+          `${field}[${i}]: no segment has the id "${segmentId}"`,
+        );
   }
 }
 
@@ -179,9 +170,11 @@ function dates(
   return { startAt, endAt: current.endAt ?? new Date(startAt.getTime() + durationDays * DAY) };
 }
 
+const notFound = (id: string) =>
+  new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+
 function found(id: string, experiment: ExperimentRecord | null): ExperimentRecord {
-  if (!experiment)
-    throw new AppError(ExperimentErrorCode.NotFound, HttpStatus.NOT_FOUND, `no experiment has the id "${id}"`);
+  if (!experiment) throw notFound(id);
   return experiment;
 }
 

@@ -102,6 +102,17 @@ export class SegmentsService {
     };
   }
 
+  /** Whether the workspace has this segment: one read, none of a view's counts. */
+  async exists(workspaceId: string, id: string): Promise<boolean> {
+    return (await this.repository.find(workspaceId, id)) !== null;
+  }
+
+  /** Whether any of these lead ids (a lead and those merged into it) is a member of any of these segments. */
+  async memberOfAny(workspaceId: string, leadIds: readonly string[], segmentIds: readonly string[]): Promise<boolean> {
+    const memberships = await this.memberships.segmentsOf(workspaceId, leadIds);
+    return memberships.some(({ segmentId }) => segmentIds.includes(segmentId));
+  }
+
   /** Changes a segment's definition; its criteria or list must suit its type. */
   async update(workspaceId: string, id: string, request: UpdateSegmentRequest): Promise<SegmentView> {
     const segment = await this.find(workspaceId, id);

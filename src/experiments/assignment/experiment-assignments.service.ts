@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { CommonErrorCode } from '../../common/error-codes';
 import { IngestionService } from '../../events/ingestion.service';
+import type { LeadRecord } from '../../leads/leads.repository';
 import { LeadsService } from '../../leads/leads.service';
 import { rollupFilter } from '../../segments/criteria/rollup-filter';
 import { SegmentsService } from '../../segments/segments.service';
@@ -40,7 +41,26 @@ export class ExperimentAssignments {
   ) {}
 
   async variantFor(workspaceId: string, experiment: ExperimentRecord, id: string, now = new Date()) {
-    const known = await this.leads.findLeadOrNull(workspaceId, id);
+    return this.variantOf(workspaceId, experiment, id, await this.leads.findLeadOrNull(workspaceId, id), now);
+  }
+
+  /**
+   * {@link variantFor} by experiment id, for a journey's experiment step: undefined when the
+   * experiment or the lead is gone (the step then takes its `otherwise` steps, and no lead is made).
+   */
+  async variantForJourney(workspaceId: string, experimentId: string, leadId: string) {
+    const experiment = await this.experiments.find(workspaceId, experimentId);
+    const lead = experiment && (await this.leads.findLeadOrNull(workspaceId, leadId));
+    return lead ? this.variantOf(workspaceId, experiment, leadId, lead, new Date()) : undefined;
+  }
+
+  private async variantOf(
+    workspaceId: string,
+    experiment: ExperimentRecord,
+    id: string,
+    known: Pick<LeadRecord, 'id' | 'mergedLeadIds'> | null,
+    now: Date,
+  ): Promise<VariantAnswer> {
     const leadIds = known ? [known.id, ...(known.mergedLeadIds ?? [])] : [];
     let leadId: string | null = leadIds[0] ?? null;
     const answer = (variant: Variant, inExperiment: boolean, reason: AssignmentReason): VariantAnswer => ({
@@ -87,27 +107,13 @@ export class ExperimentAssignments {
   }
 
   /**
-   * {@link variantFor} by experiment id, for a journey's experiment step: undefined when the
-   * experiment or the lead is gone (the step then takes its `otherwise` steps).
-   */
-  async variantForJourney(workspaceId: string, experimentId: string, leadId: string) {
-    const experiment = await this.experiments.find(workspaceId, experimentId);
-    // Deleted, either of them: the step takes its otherwise steps (and makes no new lead).
-    if (!experiment || !(await this.leads.findLeadOrNull(workspaceId, leadId))) return undefined;
-    return this.variantFor(workspaceId, experiment, leadId);
-  }
-
-  /**
    * Members of a target segment (any of them), and leads whose rollups meet the allocation's
    * criteria; a visitor not yet known is neither.
    */
   private async eligible(workspaceId: string, experiment: ExperimentRecord, leadIds: string[]): Promise<boolean> {
     const { segments, criteria } = experiment.allocation;
     if (!leadIds.length) return !segments?.length && !criteria;
-    if (segments?.length) {
-      const { segments: memberOf } = await this.segments.segmentsOfLead(workspaceId, leadIds[0]);
-      if (!memberOf.some(({ segmentId }) => segments.includes(segmentId))) return false;
-    }
+    if (segments?.length && !(await this.segments.memberOfAny(workspaceId, leadIds, segments))) return false;
     const filter = criteria && rollupFilter(criteria);
     if (filter) return (await this.leads.leadsMatchingOf(workspaceId, [leadIds[0]], filter)).size > 0;
     return true;

@@ -71,20 +71,13 @@ export class ExperimentLifecycle {
         verdict: 'deleted',
       };
     const results = await this.results.results(workspaceId, experiment, at);
-    const primary = experiment.primaryMetric.id;
-    const leading = results.variants
-      .filter(
-        (variant) =>
-          variant.metrics[primary].vsControl?.significant && variant.metrics[primary].vsControl.absoluteLift > 0,
-      )
-      .sort((a, b) => b.metrics[primary].vsControl!.absoluteLift - a.metrics[primary].vsControl!.absoluteLift)[0];
     const summary: AnalysisSummary = {
       at: at.toISOString(),
       exposedLeads: results.exposedLeads,
       srmMismatch: results.srm.mismatch,
       enoughData: results.enoughData,
       canStopEarly: results.canStopEarly,
-      ...(leading && { leadingVariantId: leading.id }),
+      ...(results.leadingVariantId && { leadingVariantId: results.leadingVariantId }),
       verdict: results.verdict,
     };
     await this.experiments.record(workspaceId, experimentId, { lastAnalysis: summary });

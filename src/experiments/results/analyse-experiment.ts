@@ -63,13 +63,23 @@ export function analyseExperiment({ metrics, variants, settings, plannedLeads = 
   );
   const smallest = Math.min(...variants.map((variant) => variant.exposures));
   const enoughData = smallest >= settings.minSamplePerVariant;
-  const primary = results.filter(({ variant }) => variant !== control).map((r) => r.metrics[metrics.primary.id]);
+  const primary = results
+    .filter(({ variant }) => variant !== control)
+    .flatMap(({ variant, metrics: m }) => {
+      const c = m[metrics.primary.id].vsControl;
+      return c ? [{ variant, c }] : [];
+    });
   const canStopEarly =
-    enoughData && !srm.mismatch && primary.some((r) => r.vsControl!.sequential.adjustedPValue < settings.significance);
+    enoughData && !srm.mismatch && primary.some(({ c }) => c.sequential.adjustedPValue < settings.significance);
+  // The variant significantly ahead on the primary metric, by the largest lift.
+  const leading = primary
+    .filter(({ c }) => c.significant && c.absoluteLift > 0)
+    .sort((a, b) => b.c.absoluteLift - a.c.absoluteLift)[0];
   return {
     srm,
     enoughData,
     canStopEarly,
+    ...(leading && { leadingVariantId: leading.variant.id }),
     variants: results.map(({ variant, metrics: byMetric }) => ({
       id: variant.id,
       name: variant.name,
@@ -77,7 +87,7 @@ export function analyseExperiment({ metrics, variants, settings, plannedLeads = 
       exposures: variant.exposures,
       metrics: byMetric,
     })),
-    verdict: verdict(results, control, metrics, settings, srm, smallest),
+    verdict: verdict({ results, control, metrics, settings, srm, smallest, primary, leading }),
   };
 }
 
@@ -145,32 +155,42 @@ function correct(
   adjust(primary.map((c) => c.sequential.pValue)).forEach((p, i) => (primary[i].sequential.adjustedPValue = p));
 }
 
-function verdict(
-  results: Array<{ variant: VariantSample; metrics: Record<string, MetricResult> }>,
-  control: VariantSample,
-  metrics: AnalysisInput['metrics'],
-  settings: ExperimentSettings,
-  srm: { pValue: number; mismatch: boolean },
-  smallest: number,
-): string {
+type Compared = { variant: VariantSample; c: NonNullable<MetricResult['vsControl']> };
+
+function verdict({
+  results,
+  control,
+  metrics,
+  settings,
+  srm,
+  smallest,
+  primary,
+  leading,
+}: {
+  results: Array<{ variant: VariantSample; metrics: Record<string, MetricResult> }>;
+  control: VariantSample;
+  metrics: AnalysisInput['metrics'];
+  settings: ExperimentSettings;
+  srm: { pValue: number; mismatch: boolean };
+  smallest: number;
+  /** Every variant against control on the primary metric, and the one significantly ahead. */
+  primary: Compared[];
+  leading?: Compared;
+}): string {
   if (srm.mismatch)
     return `Sample ratio mismatch (p = ${format(srm.pValue)}): exposures do not follow the weights, so no result can be trusted; check assignment and exposure logging.`;
   if (smallest < settings.minSamplePerVariant)
     return `Not enough data yet: every variant needs ${settings.minSamplePerVariant} exposed leads; the smallest has ${smallest}.`;
   const others = results.filter(({ variant }) => variant !== control);
   const on = (metric: Metric) => others.map(({ variant, metrics: m }) => ({ variant, c: m[metric.id].vsControl! }));
-  const primary = on(metrics.primary);
-  const winners = primary
-    .filter(({ c }) => c.significant && c.absoluteLift > 0)
-    .sort((a, b) => b.c.absoluteLift - a.c.absoluteLift);
   const losers = primary.filter(({ c }) => c.significant && c.absoluteLift < 0);
   const guardrails = metrics.guardrails.flatMap((metric) =>
     on(metric)
       .filter(({ c }) => c.significant && c.absoluteLift < 0)
       .map(({ variant }) => `${variant.name} is worse on the guardrail ${metric.event} (${metric.kind}).`),
   );
-  const sentence = winners.length
-    ? describe('beats', winners[0].variant, winners[0].c, control, metrics.primary)
+  const sentence = leading
+    ? describe('beats', leading.variant, leading.c, control, metrics.primary)
     : losers.length
       ? describe('is worse than', losers[0].variant, losers[0].c, control, metrics.primary)
       : `No significant difference on ${metrics.primary.event} (${metrics.primary.kind}) yet; the smallest p-value is ${format(Math.min(...primary.map(({ c }) => c.adjustedPValue)))}.`;

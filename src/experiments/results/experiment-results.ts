@@ -62,7 +62,11 @@ export class ExperimentResults {
 
   private async exposures(workspaceId: string, experimentId: string): Promise<Map<string, Exposure>> {
     const exposures = new Map<string, Exposure>();
-    const cursor = this.events.eventsWhere(workspaceId, [EXPOSURE_EVENT], { experimentId }, ['variantId']);
+    const cursor = this.events.eventsWhere(workspaceId, {
+      types: [EXPOSURE_EVENT],
+      equals: { experimentId },
+      properties: ['variantId'],
+    });
     for await (const event of cursor) {
       const variantId = event.properties.variantId;
       if (typeof variantId !== 'string') continue;

@@ -25,7 +25,11 @@ export class SegmentAnalytics {
     const since = segment.createdAt > start ? segment.createdAt : start;
     const changes: Array<{ change: 'entered' | 'exited'; at: Date }> = [];
     const types = [SEGMENT_EVENTS.entered, SEGMENT_EVENTS.exited];
-    for await (const { type, timestamp } of this.events.eventTimes(workspaceId, types, since, { segmentId }))
+    for await (const { type, timestamp } of this.events.eventsWhere(workspaceId, {
+      types,
+      since,
+      equals: { segmentId },
+    }))
       changes.push({ change: type === SEGMENT_EVENTS.entered ? 'entered' : 'exited', at: timestamp });
     return {
       segmentId,
