@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { experimentStateQuery, experimentWorkflowId } from '../../workflows/contracts/experiment.contract';
-import { startWorker } from '../support/nudge';
-import { testStack } from '../support/stack';
+import { useWorker } from '../support/worker';
 import { eventually } from '../support/journey-fixtures';
 import { useApi } from '../support/tracking';
 
@@ -16,17 +14,7 @@ interface Experiment {
 /** The `experimentWorkflow` on the real worker and Temporal server, driven over REST. */
 describe('experiment lifecycle on the worker', () => {
   const nudge = useApi();
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let temporal: Client;
-
-  beforeAll(async () => {
-    worker = await startWorker();
-    temporal = new Client({ connection: await Connection.connect({ address: testStack().temporalAddress }) });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.connection.close();
-  });
+  const worker = useWorker();
 
   const create = async (body: Record<string, unknown>) => {
     const reply = await nudge.client.admin<Experiment>('POST', '/v1/experiments', {
@@ -40,7 +28,7 @@ describe('experiment lifecycle on the worker', () => {
   };
   const read = async (id: string) => (await nudge.client.get<Experiment>(`/v1/experiments/${id}`)).body;
   const handleOf = (id: string) =>
-    temporal.workflow.getHandle(experimentWorkflowId({ workspaceId: 'dev', experimentId: id }));
+    worker.temporal.workflow.getHandle(experimentWorkflowId({ workspaceId: 'dev', experimentId: id }));
   const until = (id: string, predicate: (experiment: Experiment) => boolean) =>
     eventually(async () => {
       const experiment = await read(id);

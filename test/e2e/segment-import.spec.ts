@@ -1,10 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { MembershipsRepository } from '../../src/segments/memberships.repository';
 import type { RecalculationResult } from '../../workflows/contracts/segment.contract';
-import { startWorker } from '../support/nudge';
-import { testStack } from '../support/stack';
+import { useWorker } from '../support/worker';
 import { bearer, databaseOf, DEV_SECRET_KEY, useApi } from '../support/tracking';
 
 interface Imported {
@@ -26,14 +24,11 @@ interface Imported {
  */
 describe('static segments: CSV import', () => {
   const nudge = useApi();
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let temporal: Client;
+  const worker = useWorker();
   const run = randomUUID().slice(0, 8);
   const userIds = Array.from({ length: 2_500 }, (_, i) => `imp-${run}-${i}`);
 
   beforeAll(async () => {
-    worker = await startWorker();
-    temporal = new Client({ connection: await Connection.connect({ address: testStack().temporalAddress }) });
     for (let start = 0; start < userIds.length; start += 500) {
       const batch = userIds.slice(start, start + 500).map((userId) => ({
         type: 'track',
@@ -43,11 +38,6 @@ describe('static segments: CSV import', () => {
       }));
       expect((await nudge.client.post('/v1/batch', { batch })).status).toBe(200);
     }
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.connection.close();
   });
 
   const importCsv = async (
@@ -68,7 +58,7 @@ describe('static segments: CSV import', () => {
   const importAndMove = async (segmentId: string, csv: string | Buffer, query = '', headers = {}) => {
     const imported = await importCsv(segmentId, csv, query, headers);
     expect(imported).toMatchObject({ status: 202, body: { membersSync: 'started' } });
-    const moved = await temporal.workflow
+    const moved = await worker.temporal.workflow
       .getHandle<() => Promise<RecalculationResult>>(imported.body.workflowId!)
       .result();
     return { ...imported.body, ...moved };

@@ -1,8 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { segmentScheduleId } from '../../workflows/contracts/segment.contract';
-import { startWorker } from '../support/nudge';
-import { testStack } from '../support/stack';
+import { useWorker } from '../support/worker';
 import { databaseOf, useApi } from '../support/tracking';
 
 interface Segment {
@@ -25,17 +23,7 @@ interface StoredEvent {
  */
 describe('criteria segments: real-time membership, recalculation and segment events', () => {
   const nudge = useApi();
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let temporal: Client;
-
-  beforeAll(async () => {
-    worker = await startWorker();
-    temporal = new Client({ connection: await Connection.connect({ address: testStack().temporalAddress }) });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.connection.close();
-  });
+  const worker = useWorker();
 
   const newUser = () => `member-${randomUUID()}`;
   const track = async (userId: string, event: string, properties: Record<string, unknown> = {}, timestamp?: Date) => {
@@ -123,13 +111,15 @@ describe('criteria segments: real-time membership, recalculation and segment eve
       scheduleId: segmentScheduleId({ workspaceId: 'dev', segmentId: segment.id }),
       everyMinutes: 15,
     });
-    const described = await temporal.schedule.getHandle(segment.schedule!.scheduleId).describe();
+    const described = await worker.temporal.schedule.getHandle(segment.schedule!.scheduleId).describe();
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'segmentRecalculationWorkflow' });
     expect(described.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
     expect(described.policies.overlap).toBe('SKIP');
 
     await nudge.client.admin('PUT', `/v1/segments/${segment.id}`, { status: 'inactive' });
-    await expect(temporal.schedule.getHandle(segment.schedule!.scheduleId).describe()).rejects.toThrow(/not found/i);
+    await expect(worker.temporal.schedule.getHandle(segment.schedule!.scheduleId).describe()).rejects.toThrow(
+      /not found/i,
+    );
   });
 
   it('takes a lead out on recalculation once its event falls out of the window', async () => {
