@@ -6,6 +6,7 @@ import type {
   LifecycleReason,
   LifecycleStatus,
 } from '../../../workflows/contracts/experiment.contract';
+import { DEFAULT_SETTINGS } from '../dto/experiment.request';
 import { ExperimentsRepository } from '../experiments.repository';
 import { ExperimentResults } from '../results/experiment-results';
 
@@ -19,12 +20,12 @@ export class ExperimentLifecycle {
 
   async plan({ workspaceId, experimentId }: ExperimentRef): Promise<ExperimentPlan> {
     const experiment = await this.experiments.find(workspaceId, experimentId);
-    if (!experiment) return { analyseEveryMinutes: 60 };
+    if (!experiment) return { analyseEveryMinutes: DEFAULT_SETTINGS.analyseEveryMinutes };
     return {
       status: experiment.status,
       startAt: experiment.startAt?.toISOString(),
       endAt: experiment.endAt?.toISOString(),
-      analyseEveryMinutes: experiment.settings.analyseEveryMinutes ?? 60,
+      analyseEveryMinutes: experiment.settings.analyseEveryMinutes,
     };
   }
 
