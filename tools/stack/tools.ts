@@ -113,26 +113,36 @@ async function installTemporal(dir: string): Promise<void> {
 }
 
 const ferretdbSource = join(repoRoot, 'tools', 'ferretdb');
-const ferretdbPatches = join(ferretdbSource, 'patches');
-const ferretdbModule = 'github.com/FerretDB/FerretDB';
 
 /**
- * The FerretDB binary: with tools/ferretdb/patches applied (what `ensureTools()` returns), or,
- * with `patched: false`, the published module as it is, under a cache key of its own: for
- * `npm run bench:ferretdb`, which measures what the patches change.
+ * The Go modules built from patched copies, each with its folder of patches under
+ * tools/ferretdb: FerretDB itself and the SQLite driver it embeds (modernc.org/sqlite, at the
+ * version FerretDB's go.mod requires).
+ */
+const patchedModules = [
+  { module: 'github.com/FerretDB/FerretDB', version: `v${TOOL_VERSIONS.ferretdb}`, patches: 'patches' },
+  { module: 'modernc.org/sqlite', version: 'v1.32.0', patches: join('patches', 'modernc-sqlite') },
+] as const;
+type PatchedModule = (typeof patchedModules)[number];
+
+/**
+ * The FerretDB binary: with tools/ferretdb's patches applied (what `ensureTools()` returns),
+ * or, with `patched: false`, the published modules as they are, under a cache key of its
+ * own: for `npm run bench:ferretdb`, which measures what the patches change.
  */
 export async function ensureFerretDb({ patched }: { patched: boolean }, log: Log = console.log): Promise<string> {
-  const patches = patched ? patchFiles() : [];
-  const key = `${TOOL_VERSIONS.ferretdb}-${patched ? '' : 'stock-'}${ferretdbSourceHash(patches)}`;
-  const dir = await installOnce('ferretdb', key, log, (staging) => buildFerretDb(staging, patches));
+  const key = `${TOOL_VERSIONS.ferretdb}-${patched ? '' : 'stock-'}${ferretdbSourceHash(patched)}`;
+  const dir = await installOnce('ferretdb', key, log, (staging) => buildFerretDb(staging, patched));
   return join(dir, 'ferretdb');
 }
 
 /** Our wrapper's source and patches are part of the key: editing either rebuilds the binary. */
-function ferretdbSourceHash(patches: readonly string[]): string {
+function ferretdbSourceHash(patched: boolean): string {
   const hash = createHash('sha256');
   for (const file of wrapperFiles()) hash.update(readFileSync(join(ferretdbSource, file)));
-  for (const patch of patches) hash.update(readFileSync(join(ferretdbPatches, patch)));
+  if (patched)
+    for (const { patches } of patchedModules)
+      for (const patch of patchFiles(patches)) hash.update(readFileSync(join(ferretdbSource, patches, patch)));
   return hash.digest('hex').slice(0, 10);
 }
 
@@ -142,46 +152,55 @@ const wrapperFiles = () =>
     .filter((file) => file === 'go.mod' || file === 'go.sum' || file.endsWith('.go'))
     .sort();
 
-const patchFiles = () =>
-  readdirSync(ferretdbPatches)
+const patchFiles = (folder: string) =>
+  readdirSync(join(ferretdbSource, folder))
     .filter((file) => file.endsWith('.patch'))
     .sort();
 
 /**
- * Builds tools/ferretdb against FerretDB's published module with `patches` (from
- * tools/ferretdb/patches; tools/ferretdb/README.md says what each fixes and what it measured)
- * applied: the module comes from the Go module proxy into a copy of our own, the patches are
- * applied there, and our wrapper is built with a `replace` pointing at that copy.
+ * Builds tools/ferretdb against the published modules, with their patches applied when
+ * `patched` (tools/ferretdb/README.md says what each fixes and what it measured): each module
+ * comes from the Go module proxy into a copy of our own, the patches are applied there, and
+ * our wrapper is built with a `replace` pointing at each copy.
  */
-async function buildFerretDb(dir: string, patches: readonly string[]): Promise<void> {
+async function buildFerretDb(dir: string, patched: boolean): Promise<void> {
   const go = process.env.GO || 'go';
   const env = { ...process.env, CGO_ENABLED: '0' };
   const hint = 'Go 1.24+ is required to build FerretDB (https://go.dev/dl); modules come from the Go module proxy.';
-  const version = `v${TOOL_VERSIONS.ferretdb}`;
-  const download = await run(go, ['mod', 'download', '-json', `${ferretdbModule}@${version}`], {
+  const command = join(dir, 'src', 'cmd');
+  await mkdir(command, { recursive: true });
+  for (const file of wrapperFiles()) await cp(join(ferretdbSource, file), join(command, file));
+  for (const [i, module] of patchedModules.entries()) {
+    const copy = `module-${i}`;
+    await copyModule(join(dir, 'src', copy), module, patched ? patchFiles(module.patches) : [], { go, env, hint });
+    await run(go, ['mod', 'edit', `-replace=${module.module}=../${copy}`], { cwd: command, env, hint });
+  }
+  await run(go, ['build', '-trimpath', '-o', join(dir, 'ferretdb'), '.'], { cwd: command, env, hint });
+  await rm(join(dir, 'src'), { recursive: true, force: true });
+}
+
+/** A writable copy of a module from the Go module proxy, at `target`, with `patches` applied. */
+async function copyModule(
+  target: string,
+  { module, version, patches: folder }: PatchedModule,
+  patches: readonly string[],
+  { go, env, hint }: { go: string; env: NodeJS.ProcessEnv; hint: string },
+): Promise<void> {
+  const download = await run(go, ['mod', 'download', '-json', `${module}@${version}`], {
     cwd: ferretdbSource,
     env,
     hint,
   });
   const { Dir: moduleDir } = JSON.parse(download.slice(download.indexOf('{'))) as { Dir: string };
-
-  const source = join(dir, 'src', 'ferretdb');
-  await cp(moduleDir, source, { recursive: true });
-  await run('chmod', ['-R', 'u+w', source]); // the module cache is read-only
+  await cp(moduleDir, target, { recursive: true });
+  await run('chmod', ['-R', 'u+w', target]); // the module cache is read-only
   // A repository of its own, so `git apply` patches this copy wherever the cache lives.
-  await run('git', ['init', '--quiet'], { cwd: source });
+  await run('git', ['init', '--quiet'], { cwd: target });
   for (const patch of patches)
-    await run('git', ['apply', '--whitespace=nowarn', join(ferretdbPatches, patch)], {
-      cwd: source,
-      hint: `tools/ferretdb/patches/${patch} no longer applies to ${ferretdbModule}@${version}.`,
+    await run('git', ['apply', '--whitespace=nowarn', join(ferretdbSource, folder, patch)], {
+      cwd: target,
+      hint: `tools/ferretdb/${folder}/${patch} no longer applies to ${module}@${version}.`,
     });
-
-  const command = join(dir, 'src', 'cmd');
-  await mkdir(command, { recursive: true });
-  for (const file of wrapperFiles()) await cp(join(ferretdbSource, file), join(command, file));
-  await run(go, ['mod', 'edit', `-replace=${ferretdbModule}=../ferretdb`], { cwd: command, env, hint });
-  await run(go, ['build', '-trimpath', '-o', join(dir, 'ferretdb'), '.'], { cwd: command, env, hint });
-  await rm(join(dir, 'src'), { recursive: true, force: true });
 }
 
 async function installMailDev(dir: string): Promise<void> {
