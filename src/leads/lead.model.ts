@@ -77,11 +77,12 @@ export class Lead {
   rev?: number;
 
   /**
-   * The last rollup keys applied, in ring slots `rev % 32`: a retried batch whose events
-   * were stored but whose rollup was lost is rolled up once, never twice.
+   * The last 32 rollup keys applied, oldest first, space-separated (leads written before kept
+   * an object of ring slots): a retried batch whose events were stored but whose rollup was
+   * lost is rolled up once, never twice.
    */
   @Prop({ type: MongooseSchema.Types.Mixed })
-  rollupKeys?: Record<string, string>;
+  rollupKeys?: string | Record<string, string>;
 
   /** Anonymous leads folded into this one; their events still carry their old lead id. */
   @Prop({ type: [String], default: [] })

@@ -5,7 +5,7 @@ import { bulkUpsert } from '../database/bulk-write';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { Identity, IdentityKind } from './identity.model';
 import { Lead, SessionState } from './lead.model';
-import { LeadRollup, REMEMBERED_ROLLUP_KEYS } from './rollups';
+import { LeadRollup } from './rollups';
 
 export interface IdentityRef {
   kind: IdentityKind;
@@ -24,6 +24,16 @@ export interface LeadState {
 }
 
 export type LeadRecord = Omit<Lead, '_id'> & { id: string };
+
+/**
+ * The rollup keys a lead remembers: one space-separated string (a lead stores one field,
+ * not one per key: a smaller document, which FerretDB reads and rewrites on every rollup),
+ * or, as leads written before kept them, an object of ring slots.
+ */
+function rememberedKeys(stored: unknown): string[] {
+  if (typeof stored === 'string') return stored ? stored.split(' ') : [];
+  return Object.values((stored ?? {}) as Record<string, string>);
+}
 
 export const identityKey = (workspaceId: string, ref: IdentityRef) => `${workspaceId}:${ref.kind}:${ref.value}`;
 
@@ -58,7 +68,7 @@ export class LeadsRepository {
     return new Map(
       found.map((doc) => {
         const id = doc._id as unknown as string;
-        const rollupKeys = Object.values((doc.rollupKeys ?? {}) as Record<string, string>);
+        const rollupKeys = rememberedKeys(doc.rollupKeys);
         return [id, { id, userIds: doc.userIds ?? [], session: doc.session, rev: doc.rev, rollupKeys }];
       }),
     );
@@ -158,7 +168,7 @@ export class LeadsRepository {
   /**
    * One conditional upsert per lead, unordered. Each applies only if the lead's `rev` is
    * still the one its rollup was built on (or, for a lead never rolled up, that it has
-   * none), bumps it, and records the rollup's keys in ring slots numbered by `rev`. A lead
+   * none), bumps it, and records the keys it remembers after this rollup. A lead
    * that changed meanwhile fails its upsert with a duplicate key (the `_id` exists but the
    * filter missed), which is how each conflict is told apart within one bulk write; those
    * leads are returned, for the caller to re-read and rebuild.
@@ -166,9 +176,7 @@ export class LeadsRepository {
   async applyRollups(rollups: readonly LeadRollup[]): Promise<Set<string>> {
     if (!rollups.length) return new Set();
     const operations = rollups.map((rollup): mongo.AnyBulkWriteOperation => {
-      const rev = rollup.expectedRev ?? 0;
-      const set: Record<string, unknown> = { ...rollup.set };
-      rollup.keys.forEach((key, i) => (set[`rollupKeys.${(rev + i) % REMEMBERED_ROLLUP_KEYS}`] = key));
+      const set: Record<string, unknown> = { ...rollup.set, rollupKeys: rollup.remembered.join(' ') };
       const update: mongo.UpdateFilter<mongo.Document> = {
         $setOnInsert: rollup.setOnInsert,
         $set: set,

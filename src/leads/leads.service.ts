@@ -96,8 +96,7 @@ export class LeadsService {
           ),
         );
         const stored = pending.map((activity, i) => ({ ...activity, ...(steps[i] && { session: steps[i] }) }));
-        const revs = new Map([...states].map(([leadId, state]) => [leadId, state.rev]));
-        const conflicts = await this.repository.applyRollups(buildRollups(workspaceId, stored, revs, sessions, now));
+        const conflicts = await this.repository.applyRollups(buildRollups(workspaceId, stored, states, sessions, now));
         if (!conflicts.size) return;
         // Only the leads that changed are redone, from what they are by then.
         pending = pending.filter((activity) => conflicts.has(activity.leadId));

@@ -1,5 +1,5 @@
 import { SessionState } from './lead.model';
-import { buildRollups, LeadActivity, LeadRollup, rollupKey } from './rollups';
+import { buildRollups, LeadActivity, LeadRollup, REMEMBERED_ROLLUP_KEYS, RollupBase, rollupKey } from './rollups';
 
 type Activity = LeadActivity & { rollupKey: string };
 
@@ -21,10 +21,10 @@ function activity(overrides: Partial<Activity> = {}): Activity {
 
 const noSessions = new Map<string, SessionState | undefined>();
 
-const noRevs = new Map<string, number | undefined>();
+const noStates = new Map<string, RollupBase>();
 
 function rollupOf(activities: Activity[], sessionsAfter = noSessions): LeadRollup {
-  const rollups = buildRollups('ws-1', activities, noRevs, sessionsAfter, now);
+  const rollups = buildRollups('ws-1', activities, noStates, sessionsAfter, now);
   if (rollups.length !== 1) throw new Error(`expected one rollup, got ${rollups.length}`);
   return rollups[0];
 }
@@ -54,15 +54,37 @@ describe('buildRollups', () => {
           activity({ rollupKey: 'new' }),
           activity({ leadId: 'lead-2', rollupKey: 'other' }),
         ],
-        new Map([['lead-1', 7]]),
+        new Map([['lead-1', { rev: 7, rollupKeys: ['applied-before'] }]]),
         noSessions,
         now,
       );
 
-      expect(sut.map(({ leadId, expectedRev, keys }) => ({ leadId, expectedRev, keys }))).toEqual([
-        { leadId: 'lead-1', expectedRev: 7, keys: ['new', 'lost-earlier'] },
-        { leadId: 'lead-2', expectedRev: undefined, keys: ['other'] },
+      expect(
+        sut.map(({ leadId, expectedRev, keys, remembered }) => ({ leadId, expectedRev, keys, remembered })),
+      ).toEqual([
+        {
+          leadId: 'lead-1',
+          expectedRev: 7,
+          keys: ['new', 'lost-earlier'],
+          remembered: ['applied-before', 'new', 'lost-earlier'],
+        },
+        { leadId: 'lead-2', expectedRev: undefined, keys: ['other'], remembered: ['other'] },
       ]);
+    });
+
+    it(`remembers the last ${REMEMBERED_ROLLUP_KEYS} keys, forgetting the oldest`, () => {
+      const before = Array.from({ length: REMEMBERED_ROLLUP_KEYS }, (_, i) => `k${i}`);
+      const [sut] = buildRollups(
+        'ws-1',
+        [activity({ rollupKey: 'newest' })],
+        new Map([['lead-1', { rev: 40, rollupKeys: before }]]),
+        noSessions,
+        now,
+      );
+
+      expect(sut.remembered).toHaveLength(REMEMBERED_ROLLUP_KEYS);
+      expect(sut.remembered[0]).toBe('k1');
+      expect(sut.remembered.at(-1)).toBe('newest');
     });
   });
 
@@ -71,7 +93,7 @@ describe('buildRollups', () => {
       const sut = buildRollups(
         'ws-1',
         [activity({ leadId: 'b' }), activity({ leadId: 'a' }), activity({ leadId: 'b' })],
-        noRevs,
+        noStates,
         noSessions,
         now,
       );
@@ -83,7 +105,7 @@ describe('buildRollups', () => {
     });
 
     it('returns nothing for no activities', () => {
-      expect(buildRollups('ws-1', [], noRevs, noSessions, now)).toEqual([]);
+      expect(buildRollups('ws-1', [], noStates, noSessions, now)).toEqual([]);
     });
 
     it('creates the lead in its workspace, at when the first event was received, and stamps updatedAt', () => {
@@ -228,7 +250,7 @@ describe('buildRollups', () => {
       const sut = buildRollups(
         'ws-1',
         [activity({ leadId: 'with' }), activity({ leadId: 'without' })],
-        noRevs,
+        noStates,
         new Map([
           ['with', state],
           ['without', undefined],

@@ -22,12 +22,25 @@ export interface LeadActivity {
   session?: SessionStep;
 }
 
+/** What a rollup is built on: the lead's state as read. */
+export interface RollupBase {
+  rev?: number;
+  /** The rollup keys the lead remembers, oldest first. */
+  rollupKeys: readonly string[];
+}
+
 export interface LeadRollup {
   leadId: string;
   /** The lead's `rev` when its state was read; the write applies only if it is unchanged. */
   expectedRev?: number;
-  /** Rollup keys this write applies, recorded on the lead so none is ever applied twice. */
+  /** Rollup keys this write applies. */
   keys: string[];
+  /**
+   * The keys the lead remembers after this write (the last {@link REMEMBERED_ROLLUP_KEYS}),
+   * recorded on it so none is ever applied twice. Written whole: the write applies only to
+   * the `rev` they were read with.
+   */
+  remembered: string[];
   setOnInsert: Record<string, unknown>;
   inc: Record<string, number>;
   min: Record<string, Date>;
@@ -57,13 +70,13 @@ const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 /**
  * Folds stored events into one update per lead: counters per type and per day, value sums,
  * first/last seen, session counts, identities and traits, conditional on the lead's `rev`
- * as read (`revs`) and recording the rollup keys applied. Pure, so it is tested without a
+ * as read (`states`) and recording the rollup keys applied. Pure, so it is tested without a
  * database; the repository turns each rollup into one conditional upsert.
  */
 export function buildRollups(
   workspaceId: string,
   activities: ReadonlyArray<LeadActivity & { rollupKey: string }>,
-  revs: ReadonlyMap<string, number | undefined>,
+  states: ReadonlyMap<string, RollupBase>,
   sessionsAfter: ReadonlyMap<string, SessionState | undefined>,
   now: Date,
 ): LeadRollup[] {
@@ -71,10 +84,12 @@ export function buildRollups(
   for (const activity of activities) {
     let rollup = byLead.get(activity.leadId);
     if (!rollup) {
+      const state = states.get(activity.leadId);
       rollup = {
         leadId: activity.leadId,
-        expectedRev: revs.get(activity.leadId),
+        expectedRev: state?.rev,
         keys: [],
+        remembered: [...(state?.rollupKeys ?? [])],
         setOnInsert: { workspaceId, createdAt: activity.receivedAt },
         inc: {},
         min: {},
@@ -89,6 +104,8 @@ export function buildRollups(
     if (!rollup.keys.includes(activity.rollupKey)) rollup.keys.push(activity.rollupKey);
     apply(rollup, activity);
   }
+  for (const rollup of byLead.values())
+    rollup.remembered = [...rollup.remembered, ...rollup.keys].slice(-REMEMBERED_ROLLUP_KEYS);
   return [...byLead.values()];
 }
 

@@ -162,6 +162,23 @@ describe('ingestion under concurrency, across two API instances', () => {
       expect(await eventCountOf(userId)).toMatchObject({ eventCount: 5, valueSum: 50 });
     });
 
+    it('is counted once on a lead that remembers its keys in ring slots, as leads written before did', async () => {
+      const userId = `ring-${randomUUID()}`;
+      const batch = batchOf(userId);
+      expect((await clients[0].post('/v1/batch', { batch })).status).toBe(200);
+      const { _id, rollupKeys } = (await leads().findOne({ userIds: userId }))! as { _id: string; rollupKeys: string };
+      const slots = Object.fromEntries(rollupKeys.split(' ').map((key, slot) => [String(slot), key]));
+      await leads().updateOne({ _id }, { $set: { rollupKeys: slots } });
+
+      const retry = await clients[1].post('/v1/batch', { batch });
+      const next = await clients[0].post('/v1/batch', { batch: batchOf(userId).slice(0, 1) });
+
+      expect([retry.status, retry.body.duplicates, next.status]).toEqual([200, 5, 200]);
+      expect(await eventCountOf(userId)).toMatchObject({ eventCount: 6, valueSum: 60 });
+      const after = (await leads().findOne({ _id }))! as { rollupKeys: unknown };
+      expect(after.rollupKeys).toEqual(expect.stringMatching(new RegExp(`^${Object.values(slots)[0]} \\S+$`)));
+    });
+
     it('is counted once when the retry carries only some of its events, beside new ones', async () => {
       const userId = `partial-${randomUUID()}`;
       const batch = batchOf(userId);
