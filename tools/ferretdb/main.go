@@ -15,6 +15,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -75,7 +76,9 @@ func main() {
 	}
 
 	// Profiling for whoever measures the server under load: go tool pprof http://ADDR/debug/pprof/profile
+	// (CPU), …/mutex (where goroutines waited for a lock another held).
 	if addr := os.Getenv("FERRETDB_PPROF_ADDR"); addr != "" {
+		runtime.SetMutexProfileFraction(10)
 		go func() { logger.Error("pprof", "err", http.ListenAndServe(addr, nil)) }()
 	}
 
