@@ -25,7 +25,8 @@ describe('ingestion under concurrency, across two API instances', () => {
     for (const api of apis) await api.app.close();
   });
 
-  const leads = () => databaseOf(apis[0].app).collection<{ _id: string; eventCount?: number }>('leads');
+  const leads = () =>
+    databaseOf(apis[0].app).collection<{ _id: string; eventCount?: number; rollupKeys?: unknown }>('leads');
   const events = () => databaseOf(apis[0].app).collection('events');
   const track = (userId: string, event: string, timestamp: Date, properties: Record<string, unknown> = {}) => ({
     type: 'track',
@@ -166,8 +167,12 @@ describe('ingestion under concurrency, across two API instances', () => {
       const userId = `ring-${randomUUID()}`;
       const batch = batchOf(userId);
       expect((await clients[0].post('/v1/batch', { batch })).status).toBe(200);
-      const { _id, rollupKeys } = (await leads().findOne({ userIds: userId }))! as { _id: string; rollupKeys: string };
-      const slots = Object.fromEntries(rollupKeys.split(' ').map((key, slot) => [String(slot), key]));
+      const { _id, rollupKeys } = (await leads().findOne({ userIds: userId }))!;
+      const slots = Object.fromEntries(
+        String(rollupKeys)
+          .split(' ')
+          .map((key, slot) => [String(slot), key]),
+      );
       await leads().updateOne({ _id }, { $set: { rollupKeys: slots } });
 
       const retry = await clients[1].post('/v1/batch', { batch });
@@ -175,7 +180,7 @@ describe('ingestion under concurrency, across two API instances', () => {
 
       expect([retry.status, retry.body.duplicates, next.status]).toEqual([200, 5, 200]);
       expect(await eventCountOf(userId)).toMatchObject({ eventCount: 6, valueSum: 60 });
-      const after = (await leads().findOne({ _id }))! as { rollupKeys: unknown };
+      const after = (await leads().findOne({ _id }))!;
       expect(after.rollupKeys).toEqual(expect.stringMatching(new RegExp(`^${Object.values(slots)[0]} \\S+$`)));
     });
 
