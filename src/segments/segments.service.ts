@@ -11,6 +11,7 @@ import { SegmentErrorCode } from './segment-errors';
 import { SegmentChanges, SegmentRecord, SegmentsRepository } from './segments.repository';
 import { ActiveSegmentsCache } from './evaluation/active-segments.cache';
 import { ScheduleView, SegmentSchedules } from './recalculation/segment-schedules';
+import { TemporalBackground } from '../temporal/temporal-background';
 import { Moves, StaticMembers } from './static/static-members';
 import type { SegmentCalculation } from './segment.model';
 
@@ -42,6 +43,7 @@ export class SegmentsService {
     private readonly active: ActiveSegmentsCache,
     private readonly schedules: SegmentSchedules,
     private readonly staticMembers: StaticMembers,
+    private readonly background: TemporalBackground,
   ) {}
 
   async create(workspaceId: string, request: CreateSegmentRequest): Promise<SegmentView> {
@@ -194,11 +196,15 @@ export class SegmentsService {
     if (!(await this.repository.remove(workspaceId, id))) throw notFound(id);
     this.active.forget(workspaceId);
     await this.memberships.removeSegment(workspaceId, id);
-    await this.schedules
-      .remove({ workspaceId, segmentId: id })
-      .catch((error) =>
-        this.logger.warn({ err: error }, `segment "${id}" deleted; its Schedule is deleted at the next API start`),
-      );
+    await this.background.run(
+      () =>
+        this.schedules
+          .remove({ workspaceId, segmentId: id })
+          .catch((error) =>
+            this.logger.warn({ err: error }, `segment "${id}" deleted; its Schedule is deleted at the next API start`),
+          ),
+      () => this.logger.warn(`segment "${id}": Temporal slow; its Schedule is deleted in the background`),
+    );
   }
 
   /** Starts a criteria segment's recalculation now (or right after the one running). */
@@ -221,16 +227,24 @@ export class SegmentsService {
 
   /**
    * After a change: real-time evaluation reads the new definition at once, and the Schedule
-   * follows it. Temporal being down does not fail the change: the next API start syncs it.
+   * follows it. Temporal being down does not fail the change, nor hold the answer past a
+   * moment (its client retries for many seconds): the next API start syncs it.
    */
   private async changed(workspaceId: string, segment: SegmentRecord, recalculateNow: boolean): Promise<void> {
     this.active.forget(workspaceId);
     if (segment.type === 'static') return;
-    await this.schedules
-      .sync(workspaceId, segment, recalculateNow)
-      .catch((error) =>
-        this.logger.warn({ err: error }, `segment "${segment.id}": Schedule not synced; the next API start syncs it`),
-      );
+    await this.background.run(
+      () =>
+        this.schedules
+          .sync(workspaceId, segment, recalculateNow)
+          .catch((error) =>
+            this.logger.warn(
+              { err: error },
+              `segment "${segment.id}": Schedule not synced; the next API start syncs it`,
+            ),
+          ),
+      () => this.logger.warn(`segment "${segment.id}": Temporal slow; its Schedule is synced in the background`),
+    );
   }
 
   /** Listed ids as lead ids (a userId or anonymousId finds its lead, merges are followed), once each. */

@@ -9,6 +9,7 @@ import { startTemporalDevServer } from '../../tools/stack/services';
 import { experimentWorkflowId } from '../../workflows/contracts/experiment.contract';
 import { ensureTools, InstalledTools } from '../../tools/stack/tools';
 import { LeadEventSignal, leadWorkflowId } from '../../workflows/contracts/lead.contract';
+import { segmentScheduleId } from '../../workflows/contracts/segment.contract';
 import { bearer, databaseOf, DEV_SECRET_KEY, trackingClient } from '../support/tracking';
 
 /**
@@ -97,6 +98,18 @@ describe('Temporal briefly down', () => {
     expect(experiment.status).toBe(201);
     const assigned = await client.get(`/v1/experiments/${experiment.body.id}/variants/${users[0]}`);
     expect(assigned.body).toMatchObject({ inExperiment: true, reason: 'assigned' });
+    // A dynamic segment made meanwhile is made, and its members counted in real time.
+    const segmentId = `outage-${randomUUID().slice(0, 8)}`;
+    const segment = await client.admin('POST', '/v1/segments', {
+      id: segmentId,
+      name: 'Outage abandoners',
+      type: 'dynamic',
+      criteria: { performed: { event: 'page_view' } },
+    });
+    expect(segment.status).toBe(201);
+    expect((await client.post('/v1/page', { userId: users[2], name: 'Pricing' })).status).toBe(200);
+    const members = await client.get<{ segments: Array<{ segmentId: string }> }>(`/v1/leads/${users[2]}/segments`);
+    expect(members.body.segments.map((s) => s.segmentId)).toContain(segmentId);
 
     await startTemporal();
     expect(await drained()).toBe(0);
@@ -115,6 +128,14 @@ describe('Temporal briefly down', () => {
         const expected = [...(index === 0 ? [`${userId}-before`] : []), `${userId}-during`];
         expect(messageIds.map((id) => id.split(':').pop())).toEqual(expected);
       }
+      // The segment's Schedule, which could not be made during the outage, is made at its next change.
+      expect((await client.admin('PUT', `/v1/segments/${segmentId}`, { recalculateEveryMinutes: 30 })).status).toBe(
+        200,
+      );
+      const schedule = await temporalClient.schedule
+        .getHandle(segmentScheduleId({ workspaceId: 'dev', segmentId }))
+        .describe();
+      expect(schedule.spec.intervals).toMatchObject([{ every: 30 * 60_000 }]);
       // Its lifecycle workflow, which could not start during the outage, starts at its next change.
       await client.admin('PUT', `/v1/experiments/${experiment.body.id}`, { coverage: 0.9 });
       const workflowId = experimentWorkflowId({ workspaceId: 'dev', experimentId: experiment.body.id });

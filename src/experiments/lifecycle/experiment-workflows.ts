@@ -8,10 +8,8 @@ import {
 } from '../../../workflows/contracts/experiment.contract';
 import { AppConfig, ConfigService } from '../../config/config.module';
 import { TEMPORAL_CLIENT } from '../../temporal/temporal-client.provider';
+import { TemporalBackground } from '../../temporal/temporal-background';
 import { ExperimentsRepository } from '../experiments.repository';
-
-/** How long an API request waits for Temporal to take an experiment's change. */
-const TEMPORAL_WAIT_MS = 2_000;
 
 /**
  * The API's side of the lifecycle: an experiment scheduled or started gets its workflow, and
@@ -28,6 +26,7 @@ export class ExperimentWorkflows {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(ConfigService) config: AppConfig,
     private readonly experiments: ExperimentsRepository,
+    private readonly background: TemporalBackground,
   ) {
     this.taskQueue = config.get('TEMPORAL_TASK_QUEUE', { infer: true });
   }
@@ -37,16 +36,11 @@ export class ExperimentWorkflows {
    * if it is not running. A completed experiment's workflow ends at its next turn.
    */
   async changed(ref: ExperimentRef, live: boolean): Promise<void> {
-    const call = this.reach(ref, live);
-    // Temporal down makes the client retry for many seconds: the request does not wait for
-    // it past a moment (the call goes on, and logs if it fails in the end).
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), TEMPORAL_WAIT_MS);
-    });
-    if ((await Promise.race([call, waited])) === 'late')
-      this.logger.warn(ref, 'Temporal slow to answer; the experiment workflow is reached in the background');
-    clearTimeout(timer);
+    // Past a moment the call goes on in the background, and logs if it fails in the end.
+    await this.background.run(
+      () => this.reach(ref, live),
+      () => this.logger.warn(ref, 'Temporal slow to answer; the experiment workflow is reached in the background'),
+    );
   }
 
   private async reach(ref: ExperimentRef, live: boolean): Promise<void> {
