@@ -5,7 +5,7 @@ import { bulkUpsert } from '../database/bulk-write';
 import { duplicateKeyIndexes } from '../database/mongo-errors';
 import { Identity, IdentityKind } from './identity.model';
 import { Lead, SessionState } from './lead.model';
-import { LeadRollup } from './rollups';
+import { LeadRollup, rememberedKeys } from './rollups';
 
 export interface IdentityRef {
   kind: IdentityKind;
@@ -24,16 +24,6 @@ export interface LeadState {
 }
 
 export type LeadRecord = Omit<Lead, '_id'> & { id: string };
-
-/**
- * The rollup keys a lead remembers: one space-separated string (a lead stores one field,
- * not one per key: a smaller document, which FerretDB reads and rewrites on every rollup),
- * or, as leads written before kept them, an object of ring slots.
- */
-function rememberedKeys(stored: unknown): string[] {
-  if (typeof stored === 'string') return stored ? stored.split(' ') : [];
-  return Object.values((stored ?? {}) as Record<string, string>);
-}
 
 export const identityKey = (workspaceId: string, ref: IdentityRef) => `${workspaceId}:${ref.kind}:${ref.value}`;
 
@@ -68,7 +58,7 @@ export class LeadsRepository {
     return new Map(
       found.map((doc) => {
         const id = doc._id as unknown as string;
-        const rollupKeys = rememberedKeys(doc.rollupKeys);
+        const rollupKeys = rememberedKeys(doc.rollupKeys, doc.rev);
         return [id, { id, userIds: doc.userIds ?? [], session: doc.session, rev: doc.rev, rollupKeys }];
       }),
     );

@@ -1,5 +1,13 @@
 import { SessionState } from './lead.model';
-import { buildRollups, LeadActivity, LeadRollup, REMEMBERED_ROLLUP_KEYS, RollupBase, rollupKey } from './rollups';
+import {
+  buildRollups,
+  LeadActivity,
+  LeadRollup,
+  rememberedKeys,
+  REMEMBERED_ROLLUP_KEYS,
+  RollupBase,
+  rollupKey,
+} from './rollups';
 
 type Activity = LeadActivity & { rollupKey: string };
 
@@ -40,6 +48,28 @@ describe('rollupKey', () => {
     expect(rollupKey('lead-1', ['src:a'])).not.toBe(sut);
     expect(rollupKey('lead-2', ['src:a', 'src:b'])).not.toBe(sut);
     expect(rollupKey('lead-1', ['src:a\0src:b'])).not.toBe(sut);
+  });
+});
+
+describe('rememberedKeys', () => {
+  it('reads the string a lead keeps, oldest first', () => {
+    expect(rememberedKeys('a b c', 9)).toEqual(['a', 'b', 'c']);
+    expect(rememberedKeys('', 9)).toEqual([]);
+    expect(rememberedKeys(undefined, undefined)).toEqual([]);
+  });
+
+  it("reads a lead's ring slots from the oldest, the slot its rev points at, to the newest", () => {
+    // 34 keys written one per rollup: k32 and k33 wrapped onto slots 0 and 1; rev is now 34.
+    const slots = Object.fromEntries(Array.from({ length: 32 }, (_, slot) => [String(slot), `k${slot}`]));
+    slots['0'] = 'k32';
+    slots['1'] = 'k33';
+
+    const sut = rememberedKeys(slots, 34);
+
+    expect(sut).toHaveLength(32);
+    expect(sut.slice(0, 2)).toEqual(['k2', 'k3']);
+    expect(sut.slice(-2)).toEqual(['k32', 'k33']);
+    expect(rememberedKeys({ 0: 'k0', 1: 'k1' }, 2)).toEqual(['k0', 'k1']);
   });
 });
 

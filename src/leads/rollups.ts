@@ -65,6 +65,21 @@ export function rollupKey(leadId: string, eventIds: readonly string[]): string {
   return createHash('sha256').update(ids).digest('base64url').slice(0, 22);
 }
 
+/**
+ * The rollup keys a lead remembers, oldest first, as stored: one space-separated string (one
+ * field, not one per key: a smaller document, which FerretDB reads and rewrites on every
+ * rollup), or, on a lead written before, an object of ring slots, slot `i` written at a `rev`
+ * ≡ i (mod 32), so the oldest is at `rev % 32`.
+ */
+export function rememberedKeys(stored: unknown, rev: number | undefined): string[] {
+  if (typeof stored === 'string') return stored ? stored.split(' ') : [];
+  const slots = (stored ?? {}) as Record<string, string>;
+  const oldest = (rev ?? 0) % REMEMBERED_ROLLUP_KEYS;
+  return Array.from({ length: REMEMBERED_ROLLUP_KEYS }, (_, i) => slots[(oldest + i) % REMEMBERED_ROLLUP_KEYS]).filter(
+    (key) => key !== undefined,
+  );
+}
+
 const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /**
