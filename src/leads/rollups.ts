@@ -95,16 +95,14 @@ export function buildRollups(
   sessionsAfter: ReadonlyMap<string, SessionState | undefined>,
   now: Date,
 ): LeadRollup[] {
-  const byLead = new Map<string, LeadRollup>();
+  const byLead = new Map<string, Omit<LeadRollup, 'remembered'>>();
   for (const activity of activities) {
     let rollup = byLead.get(activity.leadId);
     if (!rollup) {
-      const state = states.get(activity.leadId);
       rollup = {
         leadId: activity.leadId,
-        expectedRev: state?.rev,
+        expectedRev: states.get(activity.leadId)?.rev,
         keys: [],
-        remembered: [...(state?.rollupKeys ?? [])],
         setOnInsert: { workspaceId, createdAt: activity.receivedAt },
         inc: {},
         min: {},
@@ -119,12 +117,13 @@ export function buildRollups(
     if (!rollup.keys.includes(activity.rollupKey)) rollup.keys.push(activity.rollupKey);
     apply(rollup, activity);
   }
-  for (const rollup of byLead.values())
-    rollup.remembered = [...rollup.remembered, ...rollup.keys].slice(-REMEMBERED_ROLLUP_KEYS);
-  return [...byLead.values()];
+  return [...byLead.values()].map((rollup) => ({
+    ...rollup,
+    remembered: [...(states.get(rollup.leadId)?.rollupKeys ?? []), ...rollup.keys].slice(-REMEMBERED_ROLLUP_KEYS),
+  }));
 }
 
-function apply(rollup: LeadRollup, activity: LeadActivity): void {
+function apply(rollup: Omit<LeadRollup, 'remembered'>, activity: LeadActivity): void {
   const inc = (path: string, by: number) => (rollup.inc[path] = (rollup.inc[path] ?? 0) + by);
   const add = (path: string, value: string | undefined) => {
     if (value === undefined) return;

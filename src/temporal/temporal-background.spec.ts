@@ -24,6 +24,7 @@ describe('TemporalBackground', () => {
 
     expect(late).not.toHaveBeenCalled();
     expect(deadlines).toEqual([Date.now() + 10_000]);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('stops waiting for a slow call, and is settled only once the call has ended', async () => {
@@ -32,8 +33,13 @@ describe('TemporalBackground', () => {
     let end!: () => void;
     let settled = false;
 
-    const answered = sut.run(() => new Promise<void>((resolve) => (end = resolve)), late);
-    await jest.advanceTimersByTimeAsync(2_000);
+    let answeredYet = false;
+    const answered = sut
+      .run(() => new Promise<void>((resolve) => (end = resolve)), late)
+      .then(() => (answeredYet = true));
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(answeredYet).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
     await answered;
     const settling = sut.settled().then(() => (settled = true));
     await jest.advanceTimersByTimeAsync(5_000);

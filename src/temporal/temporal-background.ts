@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { TEMPORAL_CLIENT } from './temporal-client.provider';
-import { waitBriefly } from './wait-briefly';
+
+/** How long an API request waits for such a call: with Temporal down its client retries for many seconds. */
+const WAIT_MS = 2_000;
 
 /** How long a call left to finish in the background may keep retrying. */
 const BACKGROUND_DEADLINE_MS = 10_000;
@@ -24,7 +26,13 @@ export class TemporalBackground {
       .withDeadline(Date.now() + BACKGROUND_DEADLINE_MS, call)
       .finally(() => this.running.delete(running));
     this.running.add(running);
-    await waitBriefly(running, late);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), WAIT_MS)));
+    try {
+      if ((await Promise.race([running, waited])) === 'late') late();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves once no call runs in the background (each ends by its deadline). */
