@@ -27,7 +27,7 @@ import { mongo } from 'mongoose';
 import { ProcessGroup, waitFor } from '../tools/stack/processes';
 import { httpSender, LoadSettings, PhaseResult, planLoad, rawSender, runPhase } from './load/workload';
 import { IngestionClient, secondaryIndexKeys } from './lib/clients';
-import { cpuTimeMs, memoryOf, startBenchStack } from './lib/stack';
+import { cpuMsOf, memoryOf, startBenchStack } from './lib/stack';
 import { summarizeLatencies } from './lib/stats';
 import { positiveSetting } from './lib/settings';
 import { machineInfo } from './lib/machine';
@@ -80,9 +80,9 @@ function combine(phases: MeasuredPhase[]) {
 
 /** A phase, with the CPU time the database spent on it. */
 async function measured(databasePid: number, phase: () => Promise<PhaseResult>) {
-  const before = await cpuTimeMs(databasePid);
+  const before = await cpuMsOf(databasePid);
   const result = await phase();
-  return { ...result, databaseCpuMs: (await cpuTimeMs(databasePid)) - before };
+  return { ...result, databaseCpuMs: (await cpuMsOf(databasePid)) - before };
 }
 
 async function benchmark(group: ProcessGroup, workDir: string, settings: LoadSettings) {

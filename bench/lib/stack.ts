@@ -97,18 +97,6 @@ export interface MemoryUse {
   rssMiB: number;
 }
 
-/**
- * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. The
- * file counts in USER_HZ ticks, 100 per second on Linux's mainstream architectures.
- */
-export async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readProc(pid, 'stat');
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
-  return (utime + stime) * 10;
-}
-
 /** A Linux process's memory, from /proc/<pid>/status. */
 export async function memoryOf(pid: number): Promise<MemoryUse> {
   const status = await readProc(pid, 'status');
@@ -124,7 +112,7 @@ export async function memoryOf(pid: number): Promise<MemoryUse> {
  * CPU time (user + system) a process has used so far, in ms. On a shared machine a phase's
  * events/s move with its neighbours; the CPU a process spent per event does not.
  */
-export async function cpuTimeMs(pid: number): Promise<number> {
+export async function cpuMsOf(pid: number): Promise<number> {
   const stat = await readProc(pid, 'stat');
   // Fields after the command (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
