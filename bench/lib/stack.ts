@@ -53,7 +53,11 @@ async function startApi(
   mongodbUri: string,
 ): Promise<{ url: string; pid: number }> {
   const apiPort = await freePort();
-  const api = group.start(name, process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+  // BENCH_API_CPU_PROF=<dir>: each API writes a V8 CPU profile there as it exits (open it in
+  // Chrome's DevTools). Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line.
+  const profileDir = process.env.BENCH_API_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const api = group.start(name, process.execPath, [...profile, join(repoRoot, 'dist', 'src', 'main.js')], {
     cwd: repoRoot,
     env: {
       ...process.env,
