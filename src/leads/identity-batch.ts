@@ -73,14 +73,11 @@ export class IdentityBatch {
     return { leadId: this.leadOf(ref) ?? this.create([ref]) };
   }
 
+  /** Writes the batch's links in one bulk write, whatever the number of leads they point at. */
   async save(cache: LRUCache<string, string>): Promise<void> {
-    const byLead = new Map<string, IdentityRef[]>();
-    for (const { ref, leadId } of this.links.values()) {
-      const target = this.current(leadId);
-      byLead.set(target, [...(byLead.get(target) ?? []), ref]);
-      cache.set(this.key(ref), target);
-    }
-    for (const [leadId, refs] of byLead) await this.repository.linkIdentities(this.workspaceId, refs, leadId, this.now);
+    const links = [...this.links.values()].map(({ ref, leadId }) => ({ ref, leadId: this.current(leadId) }));
+    for (const { ref, leadId } of links) cache.set(this.key(ref), leadId);
+    await this.repository.linkIdentities(this.workspaceId, links, this.now);
   }
 
   private async link(userId: string, anonymousId: string): Promise<string> {

@@ -141,11 +141,16 @@ export class LeadsRepository {
     return { count, total, leads };
   }
 
-  /** Points identities at a lead: new ones are created, existing ones are moved. */
-  async linkIdentities(workspaceId: string, refs: readonly IdentityRef[], leadId: string, now: Date): Promise<void> {
+  /** Points each identity at its lead: new ones are created, existing ones are moved. */
+  async linkIdentities(
+    workspaceId: string,
+    links: ReadonlyArray<{ ref: IdentityRef; leadId: string }>,
+    now: Date,
+  ): Promise<void> {
+    if (!links.length) return;
     await bulkUpsert(
       this.identities.collection,
-      refs.map((ref) => ({
+      links.map(({ ref, leadId }) => ({
         updateOne: {
           filter: { _id: identityKey(workspaceId, ref) as never },
           update: { $set: { leadId }, $setOnInsert: { workspaceId, kind: ref.kind, value: ref.value, createdAt: now } },

@@ -231,6 +231,29 @@ describe('lead profiles, identity stitching and workspaces', () => {
       });
       expect((await profile(userId)).id).toBe(lead.id);
     });
+
+    it('links the identities of many visitors met in one batch, each to its own lead', async () => {
+      const visitors = Array.from({ length: 5 }, () => ({ anonymousId: id('anon'), userId: id('user') }));
+      await nudge.client.post('/v1/batch', {
+        batch: visitors.flatMap(({ anonymousId, userId }) => [
+          { type: 'page', anonymousId, properties: { url: '/' } },
+          { type: 'identify', anonymousId, userId },
+        ]),
+      });
+
+      const leads = await Promise.all(visitors.map(({ anonymousId }) => profile(anonymousId)));
+      expect(new Set(leads.map((lead) => lead.id)).size).toBe(visitors.length);
+      for (const [i, { anonymousId, userId }] of visitors.entries()) {
+        expect(leads[i]).toMatchObject({ userId, rollups: { countsByType: { page_view: 1 } } });
+        expect((await profile(userId)).id).toBe(leads[i].id);
+        expect(leads[i].identities).toEqual(
+          expect.arrayContaining([
+            { type: 'userId', value: userId },
+            { type: 'anonymousId', value: anonymousId },
+          ]),
+        );
+      }
+    });
   });
 
   describe("a lead's events", () => {
