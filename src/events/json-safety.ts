@@ -7,22 +7,32 @@ import { formatPath } from '../common/validation';
  */
 export const MAX_DEPTH = 16;
 
-export function findUnsafeJson(value: unknown, path: PropertyKey[] = [], depth = 0): string | undefined {
+export function findUnsafeJson(value: unknown): string | undefined {
+  return unsafeAt(value, [], 0);
+}
+
+/** `path` is where `value` sits: one array, pushed and popped, copied only to name a problem. */
+function unsafeAt(value: unknown, path: PropertyKey[], depth: number): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= MAX_DEPTH) return `${formatPath(path) || 'body'}: nested deeper than ${MAX_DEPTH} levels`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = findUnsafeJson(value[i], [...path, i], depth + 1);
+      path.push(i);
+      const problem = unsafeAt(value[i], path, depth + 1);
+      path.pop();
       if (problem) return problem;
     }
     return undefined;
   }
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     if (!key) return `${formatPath(path) || 'body'}: keys may not be empty`;
     if (key.startsWith('$') || key.includes('.') || key.includes('\0')) {
       return `${formatPath([...path, key])}: keys may not start with "$" or contain "." or NUL`;
     }
-    const problem = findUnsafeJson(child, [...path, key], depth + 1);
+    path.push(key);
+    const problem = unsafeAt((value as Record<string, unknown>)[key], path, depth + 1);
+    path.pop();
     if (problem) return problem;
   }
   return undefined;
