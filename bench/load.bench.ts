@@ -18,7 +18,7 @@
  * Settings (positive integers): BENCH_CLIENTS (8), BENCH_LEADS (1000),
  * BENCH_LEADS_PER_BATCH (20), BENCH_ROUNDS (20), BENCH_TIMEOUT_MS (10000). A round of 1,000 events
  * lasts about half a second: at 5 rounds the existing-lead phase measured the APIs' JIT
- * warm-up as much as their steady state (API CPU per 1,000 events 460–490 ms against 320–390
+ * warm-up as much as their steady state (API CPU per 1,000 events 460–490 ms against 342–393
  * at 20 rounds, on the same day), so 20 is the default.
  */
 import { randomUUID } from 'node:crypto';

@@ -21,9 +21,9 @@ import (
 //     FerretDB's CPU under bench:load. checkpointWAL below does that work off the write path;
 //     this stays only as a bound (400 MB) should it fall behind.
 //   - temp_store(memory): each INSERT of a multi-document insert (one transaction) keeps a
-//     statement journal, to undo it alone on a duplicate key; SQLite's default spilled it to
-//     a temporary file, created, written and deleted per statement: 5 % of FerretDB's CPU
-//     under bench:load went to those system calls. In memory it is a buffer of a page or two.
+//     statement journal, to undo it alone on a duplicate key; past 64 KiB SQLite spilled it
+//     to a temporary file, created, written and deleted in each such transaction: 5 % of
+//     FerretDB's CPU under bench:load went to those system calls. Now it stays in memory.
 func walPragmas(synchronous string) string {
 	return "?_pragma=synchronous(" + synchronous + ")&_pragma=wal_autocheckpoint(100000)&_pragma=temp_store(memory)"
 }
