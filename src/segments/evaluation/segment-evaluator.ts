@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
+import { CONFLICT, retryOnConflict } from '../../common/retry-on-conflict';
 import { LeadsService } from '../../leads/leads.service';
 import { matchesCriteria } from '../criteria/evaluate-criteria';
 import { criteriaEventTypes, criteriaProperties, keptEvents, readsProfile, trimEvent } from '../criteria/kept-events';
@@ -24,8 +25,6 @@ export interface LeadToEvaluate {
   /** Its traits, when the caller has them already; otherwise they are read if the criteria need them. */
   traits?: Record<string, unknown>;
 }
-
-const MAX_ATTEMPTS = 8;
 
 /** A lead's standing once evaluated: member or not, and the events the segment keeps for it. */
 interface Standing {
@@ -62,38 +61,46 @@ export class SegmentEvaluator {
     const changes: MembershipChange[] = [];
     const owed: MembershipChange[] = [];
     let pending = [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
-    for (let attempt = 0; pending.length && attempt < MAX_ATTEMPTS; attempt++) {
-      const states = await this.memberships.findStates(
-        workspaceId,
-        segment.id,
-        pending.map(({ leadId }) => leadId),
-      );
-      const standing = await decide(pending);
-      const writes: StateWrite[] = [];
-      for (const lead of pending) {
-        const state = states.get(lead.leadId) ?? { leadId: lead.leadId, member: false, entries: 0, events: [] };
-        if (state.pendingChange) owed.push(this.changeOf(segment, state.leadId, state.pendingChange));
-        // Time only moves forward for a lead: evaluated by a slower request (or a long
-        // recalculation) after a later one, it is evaluated at the later one's time.
-        const at = state.evaluatedAt && state.evaluatedAt > now ? state.evaluatedAt : now;
-        const { member, events } = standing(lead, state, at);
-        if (member === state.member && sameEvents(events, state.events)) continue;
-        writes.push({ segmentId: segment.id, state, member, events, at });
-      }
-      const conflicts = new Set(
-        (await this.memberships.writeStates(workspaceId, writes)).map(({ state }) => state.leadId),
-      );
-      for (const write of writes)
-        if (!conflicts.has(write.state.leadId) && write.member !== write.state.member)
-          changes.push(this.changeOf(segment, write.state.leadId, transition(write.state, write.member)));
-      pending = pending.filter(({ leadId }) => conflicts.has(leadId));
-    }
-    if (pending.length)
-      throw new AppError(
-        SegmentErrorCode.Busy,
-        HttpStatus.SERVICE_UNAVAILABLE,
-        `segment "${segment.id}": ${pending.length} leads kept changing while evaluated; retry`,
-      );
+    // Jittered retries, as for the leads' rollups: a hot lead taken by many requests at once
+    // (on several API instances) loses to each other writer in turn, not forever.
+    await retryOnConflict(
+      `segment "${segment.id}"`,
+      async () => {
+        const states = await this.memberships.findStates(
+          workspaceId,
+          segment.id,
+          pending.map(({ leadId }) => leadId),
+        );
+        const standing = await decide(pending);
+        const writes: StateWrite[] = [];
+        for (const lead of pending) {
+          const state = states.get(lead.leadId) ?? { leadId: lead.leadId, member: false, entries: 0, events: [] };
+          if (state.pendingChange) owed.push(this.changeOf(segment, state.leadId, state.pendingChange));
+          // Time only moves forward for a lead: evaluated by a slower request (or a long
+          // recalculation) after a later one, it is evaluated at the later one's time.
+          const at = state.evaluatedAt && state.evaluatedAt > now ? state.evaluatedAt : now;
+          const { member, events } = standing(lead, state, at);
+          if (member === state.member && sameEvents(events, state.events)) continue;
+          writes.push({ segmentId: segment.id, state, member, events, at });
+        }
+        const conflicts = new Set(
+          (await this.memberships.writeStates(workspaceId, writes)).map(({ state }) => state.leadId),
+        );
+        for (const write of writes)
+          if (!conflicts.has(write.state.leadId) && write.member !== write.state.member)
+            changes.push(this.changeOf(segment, write.state.leadId, transition(write.state, write.member)));
+        pending = pending.filter(({ leadId }) => conflicts.has(leadId));
+        return pending.length ? CONFLICT : undefined;
+      },
+      {
+        giveUp: () =>
+          new AppError(
+            SegmentErrorCode.Busy,
+            HttpStatus.SERVICE_UNAVAILABLE,
+            `segment "${segment.id}": ${pending.length} leads kept changing while evaluated; retry`,
+          ),
+      },
+    );
     await this.announce(workspaceId, [...owed, ...changes], now);
     return changes;
   }
