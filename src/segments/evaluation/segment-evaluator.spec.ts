@@ -12,17 +12,17 @@ function evaluatorWithConflicts(conflicts: number) {
   let state: MemberState = { leadId: 'lead-1', member: false, entries: 0, events: [] };
   let writes = 0;
   const memberships = {
-    findStates: async () => new Map([[state.leadId, state]]),
-    writeStates: async (_: string, batch: readonly StateWrite[]) => {
-      if (writes++ < conflicts) return [...batch];
+    findStates: () => Promise.resolve(new Map([[state.leadId, state]])),
+    writeStates: (_: string, batch: readonly StateWrite[]) => {
+      if (writes++ < conflicts) return Promise.resolve([...batch]);
       for (const write of batch) state = { ...state, member: write.member, entries: state.entries + 1 };
-      return [];
+      return Promise.resolve([]);
     },
-    clearPendingChanges: async () => undefined,
+    clearPendingChanges: () => Promise.resolve(),
   } as unknown as MembershipsRepository;
   const recorded: unknown[] = [];
   const changeEvents = {
-    record: async (_: string, changes: readonly unknown[]) => void recorded.push(...changes),
+    record: (_: string, changes: readonly unknown[]) => Promise.resolve(void recorded.push(...changes)),
   } as unknown as SegmentChangeEvents;
   const sut = new SegmentEvaluator(memberships, {} as LeadsService, changeEvents);
   return { sut, recorded, writes: () => writes, state: () => state };
