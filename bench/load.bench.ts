@@ -113,11 +113,11 @@ async function benchmark(group: ProcessGroup, workDir: string, settings: LoadSet
     );
     const sendRaw = await rawSender(db);
     const apiPids = stack.apis.map(({ pid }) => pid);
+    const measure = (phase: () => Promise<PhaseResult>) => measured(stack.databasePid, apiPids, phase);
 
     const phases = { http: [] as MeasuredPhase[], raw: [] as MeasuredPhase[] };
     for (let round = 0; round <= settings.rounds; round++) {
       const label = round ? `existing leads, round ${round}/${settings.rounds}` : 'first contact';
-      const measure = (phase: () => Promise<PhaseResult>) => measured(stack.databasePid, apiPids, phase);
       phases.raw.push(await measure(() => runPhase(raw[round], settings.clients, sendRaw)));
       phases.http.push(await measure(() => runPhase(http[round], settings.clients, sendHttp)));
       const [r, h] = [phases.raw[round], phases.http[round]];

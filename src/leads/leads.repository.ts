@@ -147,7 +147,6 @@ export class LeadsRepository {
     links: ReadonlyArray<{ ref: IdentityRef; leadId: string }>,
     now: Date,
   ): Promise<void> {
-    if (!links.length) return;
     await bulkUpsert(
       this.identities.collection,
       links.map(({ ref, leadId }) => ({

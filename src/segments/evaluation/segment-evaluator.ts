@@ -59,7 +59,8 @@ export class SegmentEvaluator {
   ): Promise<MembershipChange[]> {
     const decide = this.decider(workspaceId, segment.criteria);
     const changes: MembershipChange[] = [];
-    const owed: MembershipChange[] = [];
+    // A change a lead's state still owes, by lead: a lead re-read after a conflict owes it once.
+    const owed = new Map<string, MembershipChange>();
     let pending = [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
     // Jittered retries, as for the leads' rollups: a hot lead taken by many requests at once
     // (on several API instances) loses to each other writer in turn, not forever.
@@ -75,7 +76,7 @@ export class SegmentEvaluator {
         const writes: StateWrite[] = [];
         for (const lead of pending) {
           const state = states.get(lead.leadId) ?? { leadId: lead.leadId, member: false, entries: 0, events: [] };
-          if (state.pendingChange) owed.push(this.changeOf(segment, state.leadId, state.pendingChange));
+          if (state.pendingChange) owed.set(state.leadId, this.changeOf(segment, state.leadId, state.pendingChange));
           // Time only moves forward for a lead: evaluated by a slower request (or a long
           // recalculation) after a later one, it is evaluated at the later one's time.
           const at = state.evaluatedAt && state.evaluatedAt > now ? state.evaluatedAt : now;
@@ -101,7 +102,7 @@ export class SegmentEvaluator {
           ),
       },
     );
-    await this.announce(workspaceId, [...owed, ...changes], now);
+    await this.announce(workspaceId, [...owed.values(), ...changes], now);
     return changes;
   }
 
